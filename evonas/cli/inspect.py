@@ -1,0 +1,56 @@
+"""``evonas inspect``: validate an architecture, show its matrix, size and canonical text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from evonas.cli import parse_net_args
+from evonas.encodings import get_space, list_spaces
+from evonas.errors import InvalidGenomeError
+
+HELP = "Validate an architecture and show its matrix, parameter count and canonical text."
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--space", required=True, help=f"search space ({', '.join(list_spaces())})")
+    p.add_argument("arch", help="the architecture in the space's own notation (DARTS Genotype(...) / NB201 string)")
+    p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def run(args: argparse.Namespace) -> int:
+    space = get_space(args.space)
+    net_args = parse_net_args(args.net)
+    try:
+        genome = space.from_native(args.arch)
+        why_no_matrix = None
+    except InvalidGenomeError as err:
+        genome, why_no_matrix = None, str(err)
+        if not hasattr(space, "parse"):
+            raise
+        space.parse(args.arch)  # still raises if the text itself is invalid
+    params = space.count_params(args.arch, **net_args)
+    report = {
+        "space": space.name,
+        "valid": True,
+        "native": space.to_native(genome) if genome is not None else args.arch.strip(),
+        "matrix": genome.to_json() if genome is not None else None,
+        "no_matrix_because": why_no_matrix,
+        "key": genome.key if genome is not None else None,
+        "canonical_key": space.canonical_key(genome) if genome is not None else None,
+        "params": params,
+        "net_args": net_args,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"valid {space.name} architecture")
+    print(f"native:  {report['native']}")
+    if genome is not None:
+        print(space.describe(genome))
+        print(f"key:     {genome.key}   canonical: {report['canonical_key']}")
+    else:
+        print(f"no matrix: {why_no_matrix}")
+    print(f"params:  {params:,}" + (f"  ({', '.join(f'{k}={v}' for k, v in net_args.items())})" if net_args else ""))
+    return 0

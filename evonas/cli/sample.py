@@ -1,0 +1,29 @@
+"""``evonas sample``: draw random valid architectures of a space and show their sizes."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from evonas.cli import parse_net_args
+from evonas.encodings import get_space, list_spaces
+
+HELP = "Sample random valid architectures of a space, build them and print their parameter counts."
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--space", required=True, help=f"search space ({', '.join(list_spaces())})")
+    p.add_argument("-n", type=int, default=3, help="how many architectures (default 3)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
+
+
+def run(args: argparse.Namespace) -> int:
+    space = get_space(args.space)
+    net_args = parse_net_args(args.net)
+    rng = np.random.default_rng(args.seed)
+    for _ in range(args.n):
+        genome = space.sample(rng)
+        print(f"{space.count_params(genome, **net_args):>12,}  {space.to_native(genome)}")
+    return 0

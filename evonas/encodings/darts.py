@@ -1,0 +1,146 @@
+"""DARTS (Liu et al., ICLR 2019): a normal and a reduction cell, two edges per node.
+
+Each cell is a 6x6 matrix over nodes [c_{k-2}, c_{k-1}, n2, n3, n4, n5]; every intermediate
+node has exactly two incoming edges from distinct predecessors, and all four are
+concatenated into the cell output. Op codes are the DARTS ``PRIMITIVES`` order plus one, so
+``none`` (code 1) is representable but left out of search unless ``include_none=True``.
+Genotypes a matrix cannot hold (both edges of a node from the same predecessor, another
+concat) are still built and scored from their ``Genotype(...)`` text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import torch.nn as nn
+
+from evonas.encodings.genome import Genome
+from evonas.encodings.genotype import Edge, Genotype, parse_genotype
+from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
+from evonas.errors import InvalidGenomeError
+
+DARTS_OPS = {
+    1: "none",
+    2: "max_pool_3x3",
+    3: "avg_pool_3x3",
+    4: "skip_connect",
+    5: "sep_conv_3x3",
+    6: "sep_conv_5x5",
+    7: "dil_conv_3x3",
+    8: "dil_conv_5x5",
+}
+_N_NODES, _N_INPUTS = 6, 2
+_CONCAT = tuple(range(_N_INPUTS, _N_NODES))
+
+
+@SPACES.register("darts")
+class DartsSpace(SearchSpace):
+    """The DARTS cell space (normal + reduce cells).
+
+    Args:
+        include_none: also sample and mutate the ``none`` op (the DARTS search excludes it).
+
+    Network arguments for :meth:`build`: ``C`` (36), ``layers`` (20), ``stem`` (True),
+    ``num_classes`` (10). ``stem=False, C=3, layers=1`` is the SWAP study's scoring network.
+    """
+
+    name = "darts"
+    cell_names = ("normal", "reduce")
+
+    def __init__(self, include_none: bool = False) -> None:
+        search = tuple(c for c in DARTS_OPS if include_none or DARTS_OPS[c] != "none")
+        self.rules = CellRules(n_nodes=_N_NODES, n_inputs=_N_INPUTS, ops=DARTS_OPS, search_ops=search, in_degree=2)
+
+    # ---- notation ----------------------------------------------------------------------
+    def from_native(self, text: str) -> Genome:
+        genotype = self.parse(text)
+        return self.validate(Genome(tuple(self._cell_matrix(genotype, name) for name in self.cell_names)))
+
+    def to_native(self, genome: Genome) -> str:
+        return str(self.to_genotype(genome))
+
+    def parse(self, text: str) -> Genotype:
+        """Parse and check ``Genotype(...)`` text (op names, inputs, edge counts); never evaluates it."""
+        if not isinstance(text, str):
+            raise InvalidGenomeError(f"darts: expected Genotype(...) text, got {type(text).__name__}")
+        genotype = parse_genotype(text)
+        for name in self.cell_names:
+            edges, concat = genotype.cell(name)
+            if len(edges) % 2:
+                raise InvalidGenomeError(f"darts {name} cell: {len(edges)} edges; each node takes exactly two")
+            for k, (op, src) in enumerate(edges):
+                node = _N_INPUTS + k // 2
+                self.rules.op_code(op, f"darts {name}[{k}]")
+                if not 0 <= src < node:
+                    raise InvalidGenomeError(
+                        f"darts {name}[{k}] = {(op, src)!r}: node {node} can only take inputs 0..{node - 1}"
+                    )
+            n_states = _N_INPUTS + len(edges) // 2
+            bad = [c for c in concat if not 0 <= c < n_states]
+            if bad or not concat:
+                raise InvalidGenomeError(f"darts {name}_concat {list(concat)}: entries must be nodes 0..{n_states - 1}")
+        return genotype
+
+    def _cell_matrix(self, genotype: Genotype, name: str) -> np.ndarray:
+        edges, concat = genotype.cell(name)
+        where = f"darts {name} cell"
+        if len(edges) != 2 * (_N_NODES - _N_INPUTS):
+            raise InvalidGenomeError(
+                f"{where}: a matrix holds {_N_NODES - _N_INPUTS} nodes (8 edges), got {len(edges)} edges; "
+                "build or score the genotype text directly"
+            )
+        if tuple(concat) != _CONCAT:
+            raise InvalidGenomeError(
+                f"{where}: {name}_concat={list(concat)} but a matrix cell concatenates all of {list(_CONCAT)}; "
+                "build or score the genotype text directly"
+            )
+        m = np.zeros((_N_NODES, _N_NODES), dtype=np.int64)
+        for k, (op, src) in enumerate(edges):
+            node = _N_INPUTS + k // 2
+            if m[src, node]:
+                raise InvalidGenomeError(
+                    f"{where}: node {node} takes both of its edges from node {src} "
+                    f"({DARTS_OPS[int(m[src, node])]!r} and {op!r}); a matrix holds one op per "
+                    "(source, target) pair, so this genotype has no matrix — build or score its text directly"
+                )
+            m[src, node] = self.rules.op_code(op, f"darts {name}[{k}]")
+        return m
+
+    def to_genotype(self, genome: Genome) -> Genotype:
+        """The :class:`Genotype` of a genome; each node's edges are listed by source node."""
+        cells = self.validate(genome).cells
+
+        def edges(m: np.ndarray) -> tuple[Edge, ...]:
+            return tuple((DARTS_OPS[int(m[i, j])], i) for j in _CONCAT for i in np.flatnonzero(m[:, j]).tolist())
+
+        return Genotype(edges(cells[0]), _CONCAT, edges(cells[1]), _CONCAT)
+
+    # ---- networks ----------------------------------------------------------------------
+    def build(
+        self, arch: NativeOrGenome, *, C: int = 36, layers: int = 20, stem: bool = True, num_classes: int = 10
+    ) -> nn.Module:
+        from evonas.networks import DartsNetwork
+
+        genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)
+        return DartsNetwork(genotype, C=C, num_classes=num_classes, layers=layers, stem=stem)
+
+    def canonical_key(self, genome: Genome) -> str:
+        """Hash of both cells as expressions: a node is the unordered sum of op(source).
+
+        The concat of all intermediate nodes is also unordered (a channel permutation), so
+        cells that differ only by numbering their intermediate nodes share a key.
+        """
+        keys = []
+        for m in self.validate(genome).cells:
+            expr = ["c0", "c1"]
+            for j in range(_N_INPUTS, _N_NODES):
+                terms = sorted(f"{DARTS_OPS[int(m[i, j])]}({expr[i]})" for i in np.flatnonzero(m[:, j]).tolist())
+                expr.append(_digest("+".join(terms)))
+            keys.append(_digest(",".join(sorted(expr[_N_INPUTS:]))))
+        return "/".join(keys)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:16]

@@ -1,0 +1,75 @@
+"""Genomes: immutable op-adjacency matrices, one per cell, with an exact key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True, eq=False)
+class Genome:
+    """One or more cells, each an upper-triangular op-adjacency matrix.
+
+    ``cells[c][i, j]`` (i < j) is the op code on the edge from node i to node j of cell c;
+    0 means no edge. The matrices are read-only copies, so a genome is a value: it can be
+    shared between individuals, cached and hashed. Which codes and shapes are legal is the
+    business of the search space (``space.validate``), not of the genome.
+    """
+
+    cells: tuple[np.ndarray, ...]
+
+    def __post_init__(self) -> None:
+        frozen = []
+        for cell in self.cells:
+            m = np.array(cell, dtype=np.int64, copy=True)
+            m.setflags(write=False)
+            frozen.append(m)
+        object.__setattr__(self, "cells", tuple(frozen))
+
+    @classmethod
+    def of(cls, *cells: npt.ArrayLike) -> Genome:
+        """``Genome.of(m1, m2)`` — a genome from matrices (nested lists or arrays)."""
+        return cls(tuple(np.asarray(c) for c in cells))
+
+    @property
+    def key(self) -> str:
+        """Exact, compact text key: equal keys ⇔ equal matrices."""
+        return "/".join(
+            f"{m.shape[0]}:" + "".join(_digit(v) for v in m[np.triu_indices(m.shape[0], 1)]) if m.ndim == 2 and m.shape[0] == m.shape[1] else repr(m.tolist())
+            for m in self.cells
+        )
+
+    def replace_cell(self, index: int, matrix: npt.ArrayLike) -> Genome:
+        """A copy with cell ``index`` replaced."""
+        cells = list(self.cells)
+        cells[index] = np.asarray(matrix)
+        return Genome(tuple(cells))
+
+    def to_json(self) -> list[list[list[int]]]:
+        """Plain nested lists (JSON-ready)."""
+        return [m.tolist() for m in self.cells]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Sequence[Sequence[int]]]) -> Genome:
+        """Inverse of :meth:`to_json`."""
+        return cls(tuple(np.asarray(c) for c in data))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Genome):
+            return NotImplemented
+        return len(self.cells) == len(other.cells) and all(
+            a.shape == b.shape and np.array_equal(a, b) for a, b in zip(self.cells, other.cells)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Genome({self.key!r})"
+
+
+def _digit(v: int) -> str:
+    return "0123456789abcdefghijklmnopqrstuvwxyz"[v] if 0 <= v < 36 else f"({v})"

@@ -1,0 +1,255 @@
+"""Search spaces: the rules a valid cell obeys, described by data, and the space registry.
+
+A space subclass adds only what is specific to it: its native notation (``from_native`` /
+``to_native``), its network builder and its function-level canonical key. Sampling,
+enumeration and validation are generic and driven by :class:`CellRules`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Union
+
+import numpy as np
+import torch.nn as nn
+
+from evonas.encodings.genome import Genome
+from evonas.errors import InvalidGenomeError
+from evonas.registry import Registry
+
+
+@dataclass(frozen=True)
+class CellRules:
+    """What a valid cell of a space looks like.
+
+    Attributes:
+        n_nodes: nodes of the cell, inputs first, in topological order.
+        n_inputs: how many leading nodes are inputs (they have no incoming edges).
+        ops: op code -> op name; code 0 (no edge) is implicit.
+        search_ops: the codes sampling and mutation draw from (a subset of ``ops``).
+        in_degree: exact number of incoming edges of every non-input node, or None for any.
+        require_connected: every non-input node must lie on a path from an input to the
+            last node (the cell output).
+    """
+
+    n_nodes: int
+    n_inputs: int
+    ops: Mapping[int, str]
+    search_ops: tuple[int, ...]
+    in_degree: int | None = None
+    require_connected: bool = False
+
+    def op_code(self, name: str, where: str) -> int:
+        """The code of op ``name``; unknown names say which ones exist."""
+        for code, op in self.ops.items():
+            if op == name:
+                return code
+        raise InvalidGenomeError(f"{where}: unknown op {name!r}; known ops: {', '.join(self.ops.values())}")
+
+
+NativeOrGenome = Union[Genome, str]
+
+
+class SearchSpace(ABC):
+    """A cell-based search space: rules, notation, builders and keys.
+
+    Subclasses set ``name``, ``cell_names`` and ``rules`` and implement the notation,
+    builder and canonical key; everything else is shared.
+    """
+
+    name: str
+    cell_names: tuple[str, ...]
+    rules: CellRules
+
+    # ---- notation and networks: what each space defines -------------------------------
+    @abstractmethod
+    def from_native(self, text: str) -> Genome:
+        """Parse the space's own notation into a validated genome."""
+
+    @abstractmethod
+    def to_native(self, genome: Genome) -> str:
+        """The space's own notation for a genome (canonical text)."""
+
+    @abstractmethod
+    def build(self, arch: NativeOrGenome, **net_args: Any) -> nn.Module:
+        """A freshly initialised PyTorch network for a genome or native text."""
+
+    @abstractmethod
+    def canonical_key(self, genome: Genome) -> str:
+        """A key shared by all genomes that compute the same function (e.g. isomorphic cells)."""
+
+    # ---- shared machinery ------------------------------------------------------------
+    def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
+        """Parameter count of ``build(arch, **net_args)``, built without allocating weights."""
+        from evonas.networks import count_parameters
+        import torch
+
+        with torch.device("meta"):
+            return count_parameters(self.build(arch, **net_args))
+
+    def validate(self, genome: Genome) -> Genome:
+        """Return ``genome`` if it is valid here, else raise :class:`InvalidGenomeError` saying why."""
+        if not isinstance(genome, Genome):
+            raise InvalidGenomeError(f"{self.name}: expected a Genome, got {type(genome).__name__}")
+        if len(genome.cells) != len(self.cell_names):
+            raise InvalidGenomeError(
+                f"{self.name}: a genome has {len(self.cell_names)} cell(s) "
+                f"({', '.join(self.cell_names)}), got {len(genome.cells)}"
+            )
+        for cell_name, matrix in zip(self.cell_names, genome.cells):
+            self._validate_cell(matrix, f"{self.name} {cell_name} cell")
+        return genome
+
+    def is_valid(self, genome: Genome) -> bool:
+        """Whether :meth:`validate` accepts ``genome``."""
+        try:
+            self.validate(genome)
+        except InvalidGenomeError:
+            return False
+        return True
+
+    def _validate_cell(self, m: np.ndarray, where: str) -> None:
+        r = self.rules
+        n = r.n_nodes
+        if m.shape != (n, n):
+            raise InvalidGenomeError(f"{where}: matrix must be {n}x{n}, got shape {m.shape}")
+        below = np.argwhere(np.tril(m) != 0)
+        if len(below):
+            i, j = below[0]
+            raise InvalidGenomeError(
+                f"{where}: entry [{i}, {j}] = {m[i, j]} is on or below the diagonal; "
+                "edges go from a lower to a higher node (upper triangle only)"
+            )
+        unknown = np.argwhere((m != 0) & ~np.isin(m, list(r.ops)))
+        if len(unknown):
+            i, j = unknown[0]
+            raise InvalidGenomeError(
+                f"{where}: entry [{i}, {j}] = {m[i, j]} is not an op code; "
+                f"codes are 0 (no edge) and {_codes(r.ops)}"
+            )
+        into_input = np.argwhere(m[:, : r.n_inputs] != 0)
+        if len(into_input):
+            i, j = into_input[0]
+            raise InvalidGenomeError(f"{where}: edge [{i}, {j}] enters input node {j}; input nodes take no edges")
+        if r.in_degree is not None:
+            degree = (m != 0).sum(axis=0)
+            for j in range(r.n_inputs, n):
+                if degree[j] != r.in_degree:
+                    sources = [int(i) for i in np.flatnonzero(m[:, j])]
+                    raise InvalidGenomeError(
+                        f"{where}: node {j} has {degree[j]} incoming edge(s) (from {sources}); "
+                        f"every intermediate node needs exactly {r.in_degree}"
+                    )
+        if r.require_connected:
+            reach = _reachable(m, range(r.n_inputs), forward=True)
+            to_out = _reachable(m, [n - 1], forward=False)
+            for j in range(r.n_inputs, n):
+                if j not in reach:
+                    raise InvalidGenomeError(f"{where}: node {j} is not reachable from an input node")
+                if j not in to_out:
+                    raise InvalidGenomeError(f"{where}: node {j} is not connected to the output node {n - 1}")
+
+    def sample(self, rng: np.random.Generator) -> Genome:
+        """A uniformly random valid genome (uniform over each node's incoming choices)."""
+        while True:
+            genome = Genome(tuple(self._sample_cell(rng) for _ in self.cell_names))
+            if self.is_valid(genome):
+                return genome
+
+    def _sample_cell(self, rng: np.random.Generator) -> np.ndarray:
+        r = self.rules
+        m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
+        for j in range(r.n_inputs, r.n_nodes):
+            if r.in_degree is None:
+                m[:j, j] = rng.choice((0, *r.search_ops), size=j)
+            else:
+                sources = rng.choice(j, size=r.in_degree, replace=False)
+                m[sources, j] = rng.choice(r.search_ops, size=r.in_degree)
+        return m
+
+    def enumerate(self) -> Iterator[Genome]:
+        """Every valid genome over ``search_ops``, lazily (15,625 for nb201; DARTS is astronomically large)."""
+
+        def cells_from(k: int) -> Iterator[tuple[np.ndarray, ...]]:
+            if k == len(self.cell_names):
+                yield ()
+                return
+            for m in self._enumerate_cells():
+                for rest in cells_from(k + 1):
+                    yield (m, *rest)
+
+        for cells in cells_from(0):
+            yield Genome(cells)
+
+    def _enumerate_cells(self) -> Iterator[np.ndarray]:
+        r = self.rules
+        choices_per_node = []
+        for j in range(r.n_inputs, r.n_nodes):
+            if r.in_degree is None:
+                choices_per_node.append(
+                    [dict(zip(range(j), ops)) for ops in itertools.product((0, *r.search_ops), repeat=j)]
+                )
+            else:
+                choices_per_node.append(
+                    [
+                        dict(zip(srcs, ops))
+                        for srcs in itertools.combinations(range(j), r.in_degree)
+                        for ops in itertools.product(r.search_ops, repeat=r.in_degree)
+                    ]
+                )
+        for combo in itertools.product(*choices_per_node):
+            m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
+            for j, edges in zip(range(r.n_inputs, r.n_nodes), combo):
+                for i, op in edges.items():
+                    m[i, j] = op
+            if not r.require_connected:
+                yield m
+            else:
+                try:
+                    self._validate_cell(m, "")
+                    yield m
+                except InvalidGenomeError:
+                    pass
+
+    def describe(self, genome: Genome) -> str:
+        """The matrices as text, one per cell, with op names as a legend."""
+        lines = []
+        for name, m in zip(self.cell_names, genome.cells):
+            lines.append(f"{name}:")
+            lines.extend("  " + " ".join(f"{v:d}" for v in row) for row in m)
+        lines.append("ops: " + ", ".join(f"{c}={o}" for c, o in self.rules.ops.items()) + ", 0=no edge")
+        return "\n".join(lines)
+
+
+def _codes(ops: Mapping[int, str]) -> str:
+    return ", ".join(f"{c} ({o})" for c, o in ops.items())
+
+
+def _reachable(m: np.ndarray, start: Any, *, forward: bool) -> set[int]:
+    seen, stack = set(start), list(start)
+    while stack:
+        k = stack.pop()
+        nxt = np.flatnonzero(m[k]) if forward else np.flatnonzero(m[:, k])
+        for x in map(int, nxt):
+            if x not in seen:
+                seen.add(x)
+                stack.append(x)
+    return seen
+
+
+SPACES: Registry[type[SearchSpace]] = Registry(
+    "search space",
+    "Register your own with @evonas.encodings.SPACES.register('name') on a SearchSpace subclass.",
+)
+
+
+def get_space(name: str, **options: Any) -> SearchSpace:
+    """The search space registered as ``name`` (``"darts"``, ``"nb201"``, ...), built with ``options``."""
+    return SPACES.get(name)(**options)
+
+
+def list_spaces(pattern: str = "*") -> list[str]:
+    """Names of the registered search spaces matching a shell-style wildcard."""
+    return SPACES.names(pattern)
