@@ -48,6 +48,7 @@ class DartsSpace(SearchSpace):
 
     name = "darts"
     cell_names = ("normal", "reduce")
+    scoring_net_args = {"C": 3, "layers": 1, "stem": False}
 
     def __init__(self, include_none: bool = False) -> None:
         search = tuple(c for c in DARTS_OPS if include_none or DARTS_OPS[c] != "none")

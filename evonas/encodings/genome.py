@@ -73,3 +73,15 @@ class Genome:
 
 def _digit(v: int) -> str:
     return "0123456789abcdefghijklmnopqrstuvwxyz"[v] if 0 <= v < 36 else f"({v})"
+
+
+def parse_key(key: str) -> Genome:
+    """Inverse of :attr:`Genome.key` for square matrices with codes below 36."""
+    cells = []
+    for part in key.split("/"):
+        size, _, digits = part.partition(":")
+        n = int(size)
+        m = np.zeros((n, n), dtype=np.int64)
+        m[np.triu_indices(n, 1)] = [int(d, 36) for d in digits]
+        cells.append(m)
+    return Genome(tuple(cells))

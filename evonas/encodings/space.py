@@ -62,6 +62,8 @@ class SearchSpace(ABC):
     name: str
     cell_names: tuple[str, ...]
     rules: CellRules
+    #: network arguments of the (small) network a proxy scores during search and correlation
+    scoring_net_args: dict[str, Any] = {}
 
     # ---- notation and networks: what each space defines -------------------------------
     @abstractmethod
@@ -110,9 +112,19 @@ class SearchSpace(ABC):
             return False
         return True
 
+    def is_valid_cell(self, matrix: np.ndarray) -> bool:
+        """Whether one cell matrix obeys the rules (operators use it to filter candidate moves)."""
+        try:
+            self._validate_cell(matrix, "")
+        except InvalidGenomeError:
+            return False
+        return True
+
     def _validate_cell(self, m: np.ndarray, where: str) -> None:
         r = self.rules
         n = r.n_nodes
+        if self._obeys_local_rules(m) and not r.require_connected:
+            return  # fast path; the checks below find and explain the problem
         if m.shape != (n, n):
             raise InvalidGenomeError(f"{where}: matrix must be {n}x{n}, got shape {m.shape}")
         below = np.argwhere(np.tril(m) != 0)
@@ -150,6 +162,22 @@ class SearchSpace(ABC):
                     raise InvalidGenomeError(f"{where}: node {j} is not reachable from an input node")
                 if j not in to_out:
                     raise InvalidGenomeError(f"{where}: node {j} is not connected to the output node {n - 1}")
+
+    def _obeys_local_rules(self, m: np.ndarray) -> bool:
+        r = self.rules
+        n = r.n_nodes
+        if m.shape != (n, n) or m.min() < 0 or m.max() > max(r.ops):
+            return False
+        legal = np.zeros(max(r.ops) + 1, dtype=bool)
+        legal[0] = True
+        legal[list(r.ops)] = True
+        edges = m != 0
+        return bool(
+            legal[m].all()
+            and not np.tril(edges).any()
+            and not edges[:, : r.n_inputs].any()
+            and (r.in_degree is None or (edges[:, r.n_inputs :].sum(axis=0) == r.in_degree).all())
+        )
 
     def sample(self, rng: np.random.Generator) -> Genome:
         """A uniformly random valid genome (uniform over each node's incoming choices)."""
@@ -204,14 +232,8 @@ class SearchSpace(ABC):
             for j, edges in zip(range(r.n_inputs, r.n_nodes), combo):
                 for i, op in edges.items():
                     m[i, j] = op
-            if not r.require_connected:
+            if not r.require_connected or self.is_valid_cell(m):
                 yield m
-            else:
-                try:
-                    self._validate_cell(m, "")
-                    yield m
-                except InvalidGenomeError:
-                    pass
 
     def describe(self, genome: Genome) -> str:
         """The matrices as text, one per cell, with op names as a legend."""

@@ -1,0 +1,113 @@
+"""Every operator keeps every individual valid: thousands of random applications per space."""
+
+import numpy as np
+import pytest
+from deap import base
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import evonas
+from evonas.operators import (
+    Individual,
+    cx_node_incoming,
+    cxNodeIncoming,
+    mut_connection,
+    mut_op,
+    mut_random,
+    mutRandom,
+)
+
+SPACES = [evonas.get_space(name) for name in evonas.list_spaces()] + [evonas.get_space("darts", include_none=True)]
+IDS = [s.name for s in SPACES[:-1]] + ["darts+none"]
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+@pytest.mark.parametrize("space", SPACES, ids=IDS)
+@settings(max_examples=60, deadline=None)
+@given(seed=SEEDS)
+def test_chains_of_mutations_and_crossovers_stay_valid(space, seed):
+    rng = np.random.default_rng(seed)
+    a, b = space.sample(rng), space.sample(rng)
+    for _ in range(20):
+        a = space.validate(mut_random(a, space, rng=rng))
+        b = space.validate(mut_op(b, space, rng=rng))
+        b = space.validate(mut_connection(b, space, rng=rng))
+        a, b = (space.validate(c) for c in cx_node_incoming(a, b, space, rng=rng))
+
+
+@pytest.mark.parametrize("space", SPACES, ids=IDS)
+def test_op_mutation_changes_exactly_one_op(space):
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        g = space.sample(rng)
+        h = mut_op(g, space, rng=rng)
+        diff = [(c, i, j) for c in range(len(g.cells)) for i, j in np.argwhere(g.cells[c] != h.cells[c])]
+        assert len(diff) == 1
+        c, i, j = diff[0]
+        assert g.cells[c][i, j] != 0 and h.cells[c][i, j] in space.rules.search_ops
+
+
+@pytest.mark.parametrize("space", SPACES, ids=IDS)
+def test_connection_mutation_moves_one_edge_with_its_op(space):
+    rng = np.random.default_rng(2)
+    moved = 0
+    for _ in range(200):
+        g = space.sample(rng)
+        h = mut_connection(g, space, rng=rng)
+        if h == g:
+            assert space.name == "nb201" and (np.triu(g.cells[0], 1)[np.triu_indices(4, 1)] != 0).all()
+            continue
+        moved += 1
+        changed = [c for c in range(len(g.cells)) if not np.array_equal(g.cells[c], h.cells[c])]
+        assert len(changed) == 1
+        a, b = g.cells[changed[0]], h.cells[changed[0]]
+        assert np.count_nonzero(a) == np.count_nonzero(b)
+        assert sorted(a[a != 0]) == sorted(b[b != 0])
+        assert np.count_nonzero(a != b) == 2
+    assert moved > 100  # nb201: a cell with all six edges present (p = 0.26) cannot move one
+
+
+@pytest.mark.parametrize("space", SPACES, ids=IDS)
+def test_crossover_swaps_whole_incoming_columns(space):
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        a, b = space.sample(rng), space.sample(rng)
+        c, d = cx_node_incoming(a, b, space, rng=rng)
+        for k in range(len(a.cells)):
+            for node in range(space.rules.n_nodes):
+                col = lambda g: tuple(g.cells[k][:, node])  # noqa: E731
+                assert {col(c), col(d)} == {col(a), col(b)}
+
+
+def test_operators_are_reproducible_and_never_touch_global_random():
+    import random
+
+    space = evonas.get_space("darts")
+    random.seed(0)
+    np.random.seed(0)
+    before = random.random(), np.random.random()
+    runs = []
+    for _ in range(2):
+        rng = np.random.default_rng(7)
+        g = space.sample(rng)
+        for _ in range(10):
+            g = mut_random(g, space, rng=rng)
+        runs.append(g)
+    assert runs[0] == runs[1]
+    random.seed(0)
+    np.random.seed(0)
+    assert (random.random(), np.random.random()) == before
+
+
+def test_deap_adapters_work_in_a_toolbox():
+    space = evonas.get_space("nb201")
+    rng = np.random.default_rng(0)
+    toolbox = base.Toolbox()
+    toolbox.register("mutate", mutRandom, space=space, rng=rng)
+    toolbox.register("mate", cxNodeIncoming, space=space, rng=rng)
+    a, b = Individual(space.sample(rng)), Individual(space.sample(rng))
+    a.fitness.values = (1.0,)
+    out = toolbox.mutate(a)
+    assert out == (a,) and not a.fitness.valid
+    c, d = toolbox.mate(a, b)
+    assert c is a and d is b and space.is_valid(c.genome) and space.is_valid(d.genome)
