@@ -85,11 +85,9 @@ class SearchSpace(ABC):
     # ---- shared machinery ------------------------------------------------------------
     def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
         """Parameter count of ``build(arch, **net_args)``, built without allocating weights."""
-        from evonas.networks import count_parameters
-        import torch
+        from evonas.networks import count_params_meta
 
-        with torch.device("meta"):
-            return count_parameters(self.build(arch, **net_args))
+        return count_params_meta(lambda: self.build(arch, **net_args))
 
     def validate(self, genome: Genome) -> Genome:
         """Return ``genome`` if it is valid here, else raise :class:`InvalidGenomeError` saying why."""

@@ -1,0 +1,25 @@
+"""PyTorch networks for the DARTS and NAS-Bench-201 spaces, and parameter counting."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from evonas.networks.darts import DartsNetwork
+from evonas.networks.nb201 import NB201Network
+from evonas.networks.ops import OPS
+
+__all__ = ["DartsNetwork", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of scalar parameters (shared tensors counted once): the size Θ in the SWAP paper."""
+    return sum(p.numel() for p in module.parameters())
+
+
+def count_params_meta(build: Callable[[], nn.Module]) -> int:
+    """``count_parameters(build())`` with the network built on the meta device: no memory, no init cost."""
+    with torch.device("meta"):
+        return count_parameters(build())

@@ -1,0 +1,165 @@
+"""The DARTS evaluation network (Liu et al. 2019, "DARTS", ``NetworkCIFAR``) built from a genotype.
+
+A stack of ``layers`` cells; the cells at ``layers // 3`` and ``2 * layers // 3`` are reduction
+cells that halve the resolution and double the channels. Each cell reads the outputs of the two
+cells before it. Without the stem the input goes straight into the first cell: this is the
+network the SWAP study scores DARTS architectures with (``C=3, layers=1, stem=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import torch
+from torch import nn
+
+from evonas.encodings.genotype import Edge, Genotype
+from evonas.errors import ConfigError, InvalidGenomeError
+from evonas.networks.ops import OPS, FactorizedReduce, ReLUConvBN
+
+
+class DartsCell(nn.Module):
+    """One DARTS cell: two preprocessed inputs, then nodes that each sum two ops of earlier states.
+
+    Args:
+        edges: two ``(op, input)`` pairs per intermediate node; input 0 and 1 are the cell
+            inputs, ``k + 2`` is intermediate node ``k``. Both edges may read the same state.
+        concat: the states concatenated into the cell output.
+        C_prev_prev: channels of the output of the cell two back.
+        C_prev: channels of the output of the previous cell.
+        C: channels of every state inside this cell.
+        reduction: halve the resolution (stride 2 on the edges that read the cell inputs).
+        reduction_prev: the previous cell halved the resolution, so input 0 must be reduced too.
+    """
+
+    def __init__(
+        self,
+        edges: Sequence[Edge],
+        concat: Sequence[int],
+        C_prev_prev: int,
+        C_prev: int,
+        C: int,
+        reduction: bool,
+        reduction_prev: bool,
+    ) -> None:
+        super().__init__()
+        _check_cell(edges, concat)
+        self.preprocess0 = FactorizedReduce(C_prev_prev, C) if reduction_prev else ReLUConvBN(C_prev_prev, C, 1)
+        self.preprocess1 = ReLUConvBN(C_prev, C, 1)
+        self.ops = nn.ModuleList(OPS.get(op)(C, C, 2 if reduction and i < 2 else 1, True) for op, i in edges)
+        self.inputs = tuple(i for _, i in edges)
+        self.concat = tuple(concat)
+        self.C_out = len(concat) * C
+
+    def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
+        states = [self.preprocess0(s0), self.preprocess1(s1)]
+        for a in range(0, len(self.ops), 2):
+            b = a + 1
+            states.append(self.ops[a](states[self.inputs[a]]) + self.ops[b](states[self.inputs[b]]))
+        return torch.cat([states[i] for i in self.concat], dim=1)
+
+
+class AuxiliaryHead(nn.Module):
+    """DARTS' auxiliary classifier on the 8×8 features after the second reduction (32×32 inputs)."""
+
+    def __init__(self, C: int, num_classes: int) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.ReLU(),
+            nn.AvgPool2d(5, stride=3, count_include_pad=False),
+            nn.Conv2d(C, 128, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(),
+            nn.Conv2d(128, 768, 2, bias=False),
+            nn.BatchNorm2d(768),
+            nn.ReLU(),
+        )
+        self.classifier = nn.Linear(768, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).flatten(1))
+
+
+class DartsNetwork(nn.Module):
+    """A DARTS genotype as a CIFAR-style network returning logits.
+
+    Args:
+        genotype: the normal and reduction cells.
+        C: channels of the first cell's states (doubled at every reduction cell).
+        num_classes: classifier outputs.
+        layers: number of cells.
+        stem: prepend DARTS' conv3×3 (``in_channels`` -> ``3C``) + BN; without it the input
+            feeds the first cell directly, as in SWAP's scoring network.
+        in_channels: channels of the input images.
+        auxiliary: add DARTS' auxiliary head after cell ``2 * layers // 3``; its logits come
+            from :meth:`forward_aux`, :meth:`forward` ignores it.
+    """
+
+    def __init__(
+        self,
+        genotype: Genotype,
+        C: int,
+        num_classes: int = 10,
+        layers: int = 8,
+        stem: bool = True,
+        in_channels: int = 3,
+        auxiliary: bool = False,
+    ) -> None:
+        super().__init__()
+        if C < 1 or layers < 1:
+            raise ConfigError(f"DartsNetwork: need C >= 1 and layers >= 1, got C={C}, layers={layers}")
+        C_stem = 3 * C if stem else in_channels
+        self.stem: nn.Module = nn.Identity()
+        if stem:
+            self.stem = nn.Sequential(nn.Conv2d(in_channels, C_stem, 3, padding=1, bias=False), nn.BatchNorm2d(C_stem))
+        reductions = {layers // 3, 2 * layers // 3}
+        self.aux_after = 2 * layers // 3
+        self.auxiliary_head: AuxiliaryHead | None = None
+        self.cells = nn.ModuleList()
+        C_prev_prev = C_prev = C_stem
+        C_curr, reduction_prev = C, False
+        for i in range(layers):
+            reduction = i in reductions
+            C_curr *= 2 if reduction else 1
+            edges, concat = genotype.cell("reduce" if reduction else "normal")
+            cell = DartsCell(edges, concat, C_prev_prev, C_prev, C_curr, reduction, reduction_prev)
+            self.cells.append(cell)
+            C_prev_prev, C_prev, reduction_prev = C_prev, cell.C_out, reduction
+            if auxiliary and i == self.aux_after:
+                self.auxiliary_head = AuxiliaryHead(C_prev, num_classes)
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for features in self._cell_outputs(x):
+            pass
+        return self._classify(features)
+
+    def forward_aux(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``(logits, auxiliary logits)`` for training with DARTS' auxiliary loss (None without the head)."""
+        outputs = list(self._cell_outputs(x))
+        head = self.auxiliary_head
+        return self._classify(outputs[-1]), None if head is None else head(outputs[self.aux_after])
+
+    def _cell_outputs(self, x: torch.Tensor) -> Iterator[torch.Tensor]:
+        s0 = s1 = self.stem(x)
+        for cell in self.cells:
+            s0, s1 = s1, cell(s0, s1)
+            yield s1
+
+    def _classify(self, features: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.global_pooling(features).flatten(1))
+
+
+def _check_cell(edges: Sequence[Edge], concat: Sequence[int]) -> None:
+    """Reject cells that cannot be wired (space-specific rules live with the encodings)."""
+    if not edges or len(edges) % 2:
+        raise InvalidGenomeError(f"DARTS cell: need two (op, input) edges per node, got {len(edges)} edges")
+    for k, (op, i) in enumerate(edges):
+        if not 0 <= i < 2 + k // 2:
+            raise InvalidGenomeError(
+                f"DARTS cell: edge {k} ({op!r}, {i}) of node {k // 2 + 2} must read a state in 0..{k // 2 + 1}"
+            )
+    n_states = 2 + len(edges) // 2
+    if not concat or not all(0 <= i < n_states for i in concat):
+        raise InvalidGenomeError(f"DARTS cell: concat {list(concat)} must name states in 0..{n_states - 1}")

@@ -1,0 +1,142 @@
+"""Cell operations shared by the DARTS and NAS-Bench-201 spaces, created by name from ``OPS``.
+
+Every entry is a factory ``(C_in, C_out, stride, affine) -> nn.Module`` (the DARTS convention,
+Liu et al. 2019, also used by NAS-Bench-201, Dong & Yang 2020). Activations are separate,
+non-in-place ``nn.ReLU`` modules so that activation-based proxies can hook them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+import torch
+from torch import nn
+
+from evonas.registry import Registry
+
+OpFactory = Callable[[int, int, int, bool], nn.Module]
+
+OPS: Registry[OpFactory] = Registry(
+    "operation",
+    how_to_add="Add one with @OPS.register(name) on a factory (C_in, C_out, stride, affine) -> nn.Module "
+    "in evonas.networks.ops.",
+)
+
+
+class ReLUConvBN(nn.Sequential):
+    """ReLU -> conv -> BN: the one parametric block every cell op is made of.
+
+    Args:
+        C_in: input channels.
+        C_out: output channels.
+        kernel_size: square kernel; padding keeps the size ("same") at stride 1.
+        stride: spatial stride of the (first) conv.
+        dilation: dilation of the k×k conv.
+        affine: whether the BatchNorm has a learnable scale and shift.
+        separable: make the conv depthwise k×k followed by pointwise 1×1 (DARTS ``dil_conv``).
+    """
+
+    def __init__(
+        self,
+        C_in: int,
+        C_out: int,
+        kernel_size: int,
+        stride: int = 1,
+        dilation: int = 1,
+        affine: bool = True,
+        separable: bool = False,
+    ) -> None:
+        padding = dilation * (kernel_size - 1) // 2
+        spatial = nn.Conv2d(
+            C_in,
+            C_in if separable else C_out,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=C_in if separable else 1,
+            bias=False,
+        )
+        pointwise = [nn.Conv2d(C_in, C_out, 1, bias=False)] if separable else []
+        super().__init__(nn.ReLU(), spatial, *pointwise, nn.BatchNorm2d(C_out, affine=affine))
+
+
+class FactorizedReduce(nn.Module):
+    """Change channels (and stride) with two 1×1 convs on grids offset by one pixel, concatenated.
+
+    DARTS' parameter-light skip path: unlike a single strided 1×1 conv it sees every pixel.
+    The output has ``ceil(H / stride)`` rows, like the padded 3×3 ops beside it, also for odd H.
+    """
+
+    def __init__(self, C_in: int, C_out: int, stride: int = 2, affine: bool = True) -> None:
+        super().__init__()
+        self.relu = nn.ReLU()
+        halves = (C_out // 2, C_out - C_out // 2)
+        self.convs = nn.ModuleList(nn.Conv2d(C_in, c, 1, stride=stride, bias=False) for c in halves)
+        self.bn = nn.BatchNorm2d(C_out, affine=affine)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(x)
+        shifted = nn.functional.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
+        return self.bn(torch.cat([self.convs[0](x), self.convs[1](shifted)], dim=1))
+
+
+class Zero(nn.Module):
+    """The ``none`` op: zeros shaped like the output of a real op on the same edge; no parameters."""
+
+    def __init__(self, C_out: int, stride: int) -> None:
+        super().__init__()
+        self.C_out = C_out
+        self.stride = stride
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, _, h, w = x.shape
+        return x.new_zeros(n, self.C_out, -(-h // self.stride), -(-w // self.stride))
+
+    def extra_repr(self) -> str:
+        return f"C_out={self.C_out}, stride={self.stride}"
+
+
+@OPS.register("none")
+def _none(C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    return Zero(C_out, stride)
+
+
+@OPS.register("skip_connect")
+def _skip_connect(C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    if stride == 1 and C_in == C_out:
+        return nn.Identity()
+    return FactorizedReduce(C_in, C_out, stride, affine)
+
+
+def _pool(pool: Callable[..., nn.Module], C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    # NAS-Bench-201 convention: a 1×1 ReLUConvBN first when the channel count must change.
+    adapt = [] if C_in == C_out else [ReLUConvBN(C_in, C_out, 1, affine=affine)]
+    return nn.Sequential(*adapt, pool(3, stride=stride, padding=1))
+
+
+def _sep_conv(kernel_size: int, C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    """DARTS separable conv: the dilation-free ``dil_conv`` twice, only the first one strided."""
+    return nn.Sequential(
+        ReLUConvBN(C_in, C_in, kernel_size, stride, affine=affine, separable=True),
+        ReLUConvBN(C_in, C_out, kernel_size, 1, affine=affine, separable=True),
+    )
+
+
+def _dil_conv(kernel_size: int, C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    return ReLUConvBN(C_in, C_out, kernel_size, stride, dilation=2, affine=affine, separable=True)
+
+
+def _nor_conv(kernel_size: int, C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
+    return ReLUConvBN(C_in, C_out, kernel_size, stride, affine=affine)
+
+
+OPS.register("avg_pool_3x3")(partial(_pool, partial(nn.AvgPool2d, count_include_pad=False)))
+OPS.register("max_pool_3x3")(partial(_pool, nn.MaxPool2d))
+for _k in (3, 5):
+    OPS.register(f"sep_conv_{_k}x{_k}")(partial(_sep_conv, _k))
+    OPS.register(f"dil_conv_{_k}x{_k}")(partial(_dil_conv, _k))
+for _k in (1, 3):
+    OPS.register(f"nor_conv_{_k}x{_k}")(partial(_nor_conv, _k))
+del _k

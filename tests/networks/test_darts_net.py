@@ -1,0 +1,97 @@
+"""DARTS network: parameter counts against the SWAP study's table and DARTS-V2, and forward passes."""
+
+import csv
+import pytest
+import torch
+
+from evonas.encodings.genotype import Genotype, parse_genotype
+from evonas.errors import InvalidGenomeError, UnknownNameError
+from evonas.networks import DartsNetwork, count_parameters, count_params_meta
+
+_V2_NORMAL = (
+    ("sep_conv_3x3", 0), ("sep_conv_3x3", 1), ("sep_conv_3x3", 0), ("sep_conv_3x3", 1),
+    ("sep_conv_3x3", 1), ("skip_connect", 0), ("skip_connect", 0), ("dil_conv_3x3", 2),
+)  # fmt: skip
+_V2_REDUCE = (
+    ("max_pool_3x3", 0), ("max_pool_3x3", 1), ("skip_connect", 2), ("max_pool_3x3", 1),
+    ("max_pool_3x3", 0), ("skip_connect", 2), ("skip_connect", 2), ("max_pool_3x3", 1),
+)  # fmt: skip
+DARTS_V2 = Genotype(_V2_NORMAL, (2, 3, 4, 5), _V2_REDUCE, (2, 3, 4, 5))
+
+# Duplicate inputs (node 2 reads state 0 twice, node 4 reads state 1 twice) and `none` ops.
+DUPLICATES = Genotype(
+    normal=(("none", 0), ("dil_conv_5x5", 0), ("sep_conv_5x5", 1), ("sep_conv_5x5", 1),
+            ("skip_connect", 3), ("none", 3), ("avg_pool_3x3", 0), ("skip_connect", 0)),
+    normal_concat=(2, 3, 4, 5),
+    reduce=(("skip_connect", 0), ("skip_connect", 0), ("none", 1), ("max_pool_3x3", 1),
+            ("none", 2), ("none", 2), ("dil_conv_3x3", 4), ("sep_conv_3x3", 1)),
+    reduce_concat=(2, 3, 4, 5),
+)  # fmt: skip
+
+
+def _table(data):
+    with open(data / "darts_cifar10_1000.csv", newline="") as f:
+        return [(parse_genotype(row["genotype"]), int(row["ref_params"])) for row in csv.DictReader(f)]
+
+
+def _scoring_net(genotype):
+    return DartsNetwork(genotype, C=3, layers=1, stem=False)
+
+
+def test_scoring_network_matches_swap_reference_param_counts(shared_data):
+    table = _table(shared_data)
+    assert len(table) == 1000 and table[0][1] == 1906
+    wrong = [(str(g), ref, n) for g, ref in table if (n := count_params_meta(lambda: _scoring_net(g))) != ref]
+    assert not wrong, f"{len(wrong)} of 1000 differ, e.g. {wrong[0]}"
+
+
+def test_scoring_network_is_one_reduction_cell():
+    net = _scoring_net(DARTS_V2)
+    cell_out = net.cells[0](x := torch.randn(1, 3, 32, 32), x)
+    assert len(net.cells) == 1 and cell_out.shape == (1, 4 * 6, 16, 16)
+    assert net.classifier.in_features == 24
+
+
+def test_darts_v2_has_darts_papers_size():
+    n = count_params_meta(lambda: DartsNetwork(DARTS_V2, C=36, layers=20))
+    assert abs(n - 3.3e6) <= 0.1e6
+    assert n == 3_349_342  # DARTS' train.py logs "param size = 3.349342MB" for this network
+
+
+@pytest.mark.parametrize("genotype", [DARTS_V2, DUPLICATES], ids=["darts_v2", "duplicates_and_none"])
+@pytest.mark.parametrize(
+    "kwargs", [dict(C=8, layers=5), dict(C=3, layers=1, stem=False)], ids=["stem_c8_l5", "scoring"]
+)
+@pytest.mark.parametrize("size", [32, 31])
+def test_forward_gives_logits_and_gradients(genotype, kwargs, size):
+    torch.manual_seed(0)
+    net = DartsNetwork(genotype, **kwargs)
+    logits = net(torch.randn(2, 3, size, size))
+    assert logits.shape == (2, 10) and torch.isfinite(logits).all()
+    logits.sum().backward()
+    assert net.classifier.weight.grad is not None
+
+
+def test_auxiliary_head_is_used_only_by_forward_aux():
+    net = DartsNetwork(DARTS_V2, C=8, layers=5, num_classes=7, auxiliary=True)
+    x = torch.randn(2, 3, 32, 32)
+    logits, aux = net.forward_aux(x)
+    assert logits.shape == aux.shape == (2, 7)
+    torch.testing.assert_close(net(x), logits)
+    assert DartsNetwork(DARTS_V2, C=8, layers=5).forward_aux(x)[1] is None
+
+
+def test_meta_count_agrees_with_built_network():
+    for genotype, kwargs in [(DARTS_V2, dict(C=8, layers=5)), (DUPLICATES, dict(C=3, layers=1, stem=False))]:
+        assert count_params_meta(lambda: DartsNetwork(genotype, **kwargs)) == count_parameters(
+            DartsNetwork(genotype, **kwargs)
+        )
+
+
+def test_unwirable_genotypes_are_rejected():
+    bad_input = Genotype(DARTS_V2.normal[:-1] + (("skip_connect", 5),), (2, 3, 4, 5), DARTS_V2.reduce, (2, 3, 4, 5))
+    with pytest.raises(InvalidGenomeError, match="edge 7"):
+        DartsNetwork(bad_input, C=4, layers=3)
+    unknown_op = Genotype(DARTS_V2.normal, (2, 3, 4, 5), (("conv_7x7", 0),) + DARTS_V2.reduce[1:], (2, 3, 4, 5))
+    with pytest.raises(UnknownNameError):
+        DartsNetwork(unknown_op, C=4, layers=3)
