@@ -7,6 +7,7 @@ its incoming edges from nodes 0..j-1.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -78,6 +79,16 @@ class NB201Space(SearchSpace):
 
         return NB201Network(self.edges(arch), C=C, N=N, num_classes=num_classes)
 
+    def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
+        """Parameter count without building: every edge's op adds its own parameters.
+
+        The per-edge costs are measured once per network configuration by building probe
+        networks (all ``none``, then one op on one edge), so they always agree with ``build``.
+        """
+        (m,) = self._genome(arch).cells
+        base, costs = _edge_costs(self, tuple(sorted(net_args.items())))
+        return base + sum(costs[(i, j, int(m[i, j]))] for i, j in zip(*np.triu_indices(self.rules.n_nodes, 1)))
+
     def canonical_key(self, genome: Genome) -> str:
         """Hash of the cell's output as an expression: node = sum of op(source) over its edges.
 
@@ -97,6 +108,22 @@ class NB201Space(SearchSpace):
 
     def _genome(self, arch: NativeOrGenome) -> Genome:
         return self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
+
+
+@functools.lru_cache(maxsize=32)
+def _edge_costs(space: NB201Space, net_args: tuple) -> tuple[int, dict[tuple[int, int, int], int]]:
+    n = space.rules.n_nodes
+    empty = np.zeros((n, n), dtype=np.int64)
+    count = super(NB201Space, space).count_params
+    base = count(Genome((empty,)), **dict(net_args))
+    costs = {}
+    for i, j in zip(*np.triu_indices(n, 1)):
+        costs[(int(i), int(j), 0)] = 0
+        for op in space.rules.ops:
+            probe = empty.copy()
+            probe[i, j] = op
+            costs[(int(i), int(j), op)] = count(Genome((probe,)), **dict(net_args)) - base
+    return base, costs
 
 
 def _digest(text: str) -> str:

@@ -103,3 +103,13 @@ def test_bad_native_text_says_what_is_wrong(text, message):
 def test_invalid_matrices_name_the_problem(cells, message):
     with pytest.raises(InvalidGenomeError, match=message):
         SPACE.validate(Genome(cells))
+
+
+@pytest.mark.parametrize("net_args", [{}, {"C": 8, "N": 1, "num_classes": 100}])
+def test_count_params_without_building_agrees_with_the_built_network(net_args):
+    from evonas.networks import count_parameters
+
+    rng = np.random.default_rng(5)
+    for g in [SPACE.sample(rng) for _ in range(8)] + [Genome.of(np.zeros((4, 4), int)), Genome.of(matrix([1] * 6))]:
+        assert SPACE.count_params(g, **net_args) == count_parameters(SPACE.build(g, **net_args))
+    assert SPACE.count_params("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|") == 1531546
