@@ -1,0 +1,165 @@
+"""How well a proxy ranks architectures: score a ground-truth table, compare with accuracy.
+
+Scores go to a per-architecture CSV row by row, so an interrupted run picks up where it
+stopped. An architecture whose proxy value is NaN or infinite is recorded as failed
+(counted and reported), never given a made-up number.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evonas.errors import ConfigError, DataError, ProxyError
+
+#: Known ground-truth tables: (architecture column, accuracy column).
+KNOWN_COLUMNS = [("genotype", "valid_acc"), ("arch", "cifar10_test_acc")]
+SCORES_FILE = "scores.csv"
+_FIELDS = ["index", "arch", "acc", "score", "params", "status", "error"]
+
+
+@dataclass
+class Correlation:
+    """Rank agreement between proxy scores and accuracies (failed architectures excluded)."""
+
+    spearman: float
+    kendall: float
+    top10_precision: float
+    n: int
+    failed: int
+    seconds: float
+    ms_per_arch: float
+
+
+def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = None) -> pd.DataFrame:
+    """A ground-truth table as columns ``index, arch, acc``; column names default to the known tables'."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"--table {path}: no such file")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise DataError(f"--table {path}: not a CSV table ({err})") from None
+    if arch_col is None or acc_col is None:
+        known = [pair for pair in KNOWN_COLUMNS if set(pair) <= set(df.columns)]
+        if not known:
+            raise DataError(
+                f"--table {path}: columns {list(df.columns)} are none of the known tables' "
+                f"{KNOWN_COLUMNS}; name them with --arch-col and --acc-col"
+            )
+        arch_col, acc_col = arch_col or known[0][0], acc_col or known[0][1]
+    for flag, col in (("--arch-col", arch_col), ("--acc-col", acc_col)):
+        if col not in df.columns:
+            raise DataError(f"{flag} {col!r}: {path} has columns {list(df.columns)}")
+    return pd.DataFrame({"index": np.arange(len(df)), "arch": df[arch_col].astype(str), "acc": df[acc_col].astype(float)})
+
+
+def select_rows(table: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:
+    """All rows, or a seeded random sample of ``limit`` rows kept in table order."""
+    if limit is None or limit >= len(table):
+        return table
+    if limit < 1:
+        raise ConfigError(f"--limit {limit}: must be >= 1")
+    picked = np.sort(np.random.default_rng(seed).choice(len(table), size=limit, replace=False))
+    return table.iloc[picked]
+
+
+def rank_agreement(scores: Iterable[float], accs: Iterable[float], top: float = 0.1) -> tuple[float, float, float]:
+    """Spearman ρ, Kendall τ and top-``top`` precision (share of the proxy's top archs that are truly top)."""
+    s, a = np.asarray(list(scores), float), np.asarray(list(accs), float)
+    k = max(1, int(round(top * len(s))))
+    top_score = set(np.argsort(-s, kind="stable")[:k])
+    top_acc = set(np.argsort(-a, kind="stable")[:k])
+    return float(stats.spearmanr(s, a)[0]), float(stats.kendalltau(s, a)[0]), len(top_score & top_acc) / k
+
+
+def correlate(
+    rows: pd.DataFrame,
+    scorer: Callable[[str], tuple[float, int]],
+    out: Path,
+    *,
+    progress: bool = True,
+    map_fn: Callable = map,
+) -> Correlation:
+    """Score ``rows`` (``index, arch, acc``) with ``scorer(arch) -> (score, params)``, write results to ``out``.
+
+    Rows already in ``out/scores.csv`` are not scored again. Writes ``scores.csv``,
+    ``correlation.json`` and ``scatter.png``.
+    """
+    from tqdm import tqdm
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / SCORES_FILE
+    done = _done(path)
+    todo = rows[~rows["index"].isin(done)]
+    t0 = time.perf_counter()
+    new_file = not path.exists()
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=_FIELDS)
+        if new_file:
+            writer.writeheader()
+        results = map_fn(_safe(scorer), todo["arch"].tolist())
+        for (_, row), (status, value, params, error) in tqdm(
+            zip(todo.iterrows(), results), total=len(todo), initial=len(rows) - len(todo),
+            desc="scoring", disable=not progress,
+        ):
+            writer.writerow({"index": row["index"], "arch": row["arch"], "acc": row["acc"], "score": value,
+                             "params": params, "status": status, "error": error})
+            f.flush()
+    seconds = time.perf_counter() - t0
+    scored = pd.read_csv(path)
+    scored = scored[scored["index"].isin(rows["index"])]
+    ok = scored[scored["status"] == "ok"]
+    rho, tau, top = rank_agreement(ok["score"], ok["acc"]) if len(ok) > 1 else (float("nan"),) * 3
+    result = Correlation(rho, tau, top, len(ok), int((scored["status"] != "ok").sum()), round(seconds, 3),
+                         round(1e3 * seconds / max(1, len(todo)), 3))
+    (out / "correlation.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
+    _scatter(out / "scatter.png", ok, result)
+    return result
+
+
+def _safe(scorer: Callable[[str], tuple[float, int]]) -> Callable[[str], tuple[str, float, int | None, str]]:
+    def score_one(arch: str) -> tuple[str, float, int | None, str]:
+        try:
+            value, params = scorer(arch)
+        except ProxyError as err:
+            return "failed", float("nan"), None, str(err)
+        return "ok", value, params, ""
+
+    return score_one
+
+
+def _done(path: Path) -> set[int]:
+    if not path.exists():
+        return set()
+    try:
+        previous = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return set()
+    if list(previous.columns) != _FIELDS:
+        raise DataError(f"{path}: not a scores file of evonas correlate (columns {list(previous.columns)}); use another --out")
+    return set(previous["index"].tolist())
+
+
+def _scatter(path: Path, ok: pd.DataFrame, result: Correlation) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(ok["score"], ok["acc"], s=6, alpha=0.5)
+    ax.set(xlabel="proxy score", ylabel="accuracy (%)",
+           title=f"Spearman ρ = {result.spearman:.3f}, Kendall τ = {result.kendall:.3f} (n = {result.n})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

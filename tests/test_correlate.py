@@ -1,0 +1,79 @@
+"""`evonas correlate`: the figures, the files, failures, resume and clear errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evonas.cli import main
+from evonas.correlation import correlate, rank_agreement, read_table, select_rows
+from evonas.errors import DataError, ProxyError
+
+
+def test_rank_agreement_against_scipy_and_by_hand():
+    acc = np.arange(20.0)
+    assert rank_agreement(acc, acc) == (1.0, 1.0, 1.0)
+    rho, tau, top = rank_agreement(-acc, acc)
+    assert rho == tau == -1.0 and top == 0.0
+
+
+def test_cli_on_the_darts_table_with_json_and_resume(tmp_path, shared_data, capsys):
+    args = ["correlate", "--table", str(shared_data / "darts_cifar10_1000.csv"), "--space", "darts",
+            "--proxy", "params", "--limit", "40", "--repeats", "1", "--out", str(tmp_path), "--json", "--no-progress"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"spearman", "kendall", "n", "failed", "seconds"} <= set(summary)
+    assert summary["n"] == 40 and summary["failed"] == 0
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    table = pd.read_csv(shared_data / "darts_cifar10_1000.csv")
+    assert (scores["params"].to_numpy() == table["ref_params"].to_numpy()[scores["index"]]).all()
+    assert (tmp_path / "scatter.png").stat().st_size > 1000
+    # run again: nothing is rescored, same figures
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["spearman"] == summary["spearman"] and len(pd.read_csv(tmp_path / "scores.csv")) == 40
+
+
+def test_interrupted_run_resumes_from_the_csv(tmp_path, shared_data):
+    rows = select_rows(read_table(shared_data / "nb201_cifar10.csv"), 30, seed=0)
+    calls = []
+
+    def scorer(arch):
+        calls.append(arch)
+        if len(calls) == 12:
+            raise KeyboardInterrupt
+        return float(len(arch)), 1
+
+    with pytest.raises(KeyboardInterrupt):
+        correlate(rows, scorer, tmp_path, progress=False)
+    assert len(pd.read_csv(tmp_path / "scores.csv")) == 11
+    calls.clear()
+    result = correlate(rows, lambda a: (calls.append(a) or float(len(a)), 1), tmp_path, progress=False)
+    assert len(calls) == 19 and result.n == 30
+
+
+def test_non_finite_scores_are_counted_as_failed(tmp_path, shared_data):
+    rows = select_rows(read_table(shared_data / "nb201_cifar10.csv"), 20, seed=1)
+
+    def scorer(arch):
+        if "none~0|none~1|none~2" in arch or hash(arch) % 4 == 0:
+            raise ProxyError(f"swap gave nan for {arch}")
+        return float(arch.count("conv")), 1
+
+    result = correlate(rows, scorer, tmp_path, progress=False)
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert result.failed == (scores["status"] == "failed").sum() > 0
+    assert result.n + result.failed == 20
+    assert scores.loc[scores["status"] == "failed", "error"].str.contains("nan").all()
+
+
+def test_table_errors(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+    bad = tmp_path / "t.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match="--arch-col"):
+        read_table(bad)
+    with pytest.raises(DataError, match="--acc-col 'acc'"):
+        read_table(bad, "a", "acc")

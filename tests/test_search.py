@@ -1,0 +1,93 @@
+"""`evonas search`: the run folder, clear errors, and kill-and-resume identity (a real SIGKILL)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evonas.cli import main
+
+TINY = ["--space", "nb201", "--population", "6", "--cycles", "8", "--mutations", "3", "--samples", "8",
+        "--repeats", "2", "--net", "C=8,N=1", "--seed", "1", "--no-progress"]
+
+
+def search(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "evonas.cli", "search", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def final_state(run: Path) -> tuple:
+    state = json.loads((run / "checkpoint.json").read_text())
+    best = json.loads((run / "best.json").read_text())
+    return [(p["genome"], p["score"]) for p in state["population"]], best["native"], best["score"]
+
+
+def test_run_folder_holds_everything(tmp_path, shared_data):
+    run = tmp_path / "run"
+    assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(shared_data / "nb201_cifar10.csv")]) == 0
+    for name in ["config.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
+                 "score_vs_params.png", "checkpoint.json"]:
+        assert (run / name).is_file(), name
+    log = pd.read_csv(run / "log.csv")
+    assert list(log["cycle"]) == list(range(9))
+    scored = pd.read_csv(run / "scored.csv")
+    assert len(scored) == log["evals"].sum() and scored["key"].is_unique
+    best = json.loads((run / "best.json").read_text())
+    assert best["native"] == (run / "best.txt").read_text().strip()
+    assert best["score"] == scored["score"].max()
+    assert 10 <= best["true_acc"] <= 94.37 and 1 <= best["true_rank"] <= 15625
+    config = json.loads((run / "config.json").read_text())
+    assert config["mu"] > 0 and config["sigma"] > 0  # calibrated, then saved for --resume
+
+
+def test_killed_search_resumes_to_the_same_result(tmp_path):
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    assert search(*TINY, "--out", str(whole)).wait(timeout=300) == 0
+    proc = search(*TINY, "--out", str(killed))
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        ckpt = killed / "checkpoint.json"
+        if ckpt.exists() and json.loads(ckpt.read_text())["cycle"] >= 3:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "best.json").exists(), "the search finished before it could be killed"
+    resumed = search("--resume", str(killed))
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert final_state(killed) == final_state(whole)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--space", "nb202"], "unknown search space 'nb202'"),
+        (["--proxy", "swapp"], "unknown proxy 'swapp'"),
+        (["--mu", "1.0"], "give both mu and sigma"),
+        (["--mu", "1.0", "--sigma", "0"], "sigma = 0.0 is impossible"),
+        (["--population", "1"], "population = 1 is out of range"),
+        (["--crossover", "1.5"], "crossover = 1.5 is out of range"),
+        (["--data", "/no/such/dir"], "/no/such/dir"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, capsys, args, message):
+    code = main(["search", *TINY, "--out", str(tmp_path / "r"), *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and "\n" not in err and "Traceback" not in err
+
+
+def test_config_file_and_resume_errors(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('space = "nb201"\npopulaton = 4\n')
+    assert main(["search", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 2
+    assert "unknown key(s) populaton" in capsys.readouterr().err
+    assert main(["search", "--resume", str(tmp_path / "nothing")]) == 2
+    assert "no config.json there" in capsys.readouterr().err
