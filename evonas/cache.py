@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from numbers import Real
+from typing import Any, Callable, Iterable, Sequence
 
 from evonas.encodings import Genome
 
@@ -53,3 +54,28 @@ class ScoreCache:
     def load_json(self, data: dict) -> None:
         self.scores = {k: (float(v[0]), None if v[1] is None else int(v[1])) for k, v in data["scores"].items()}
         self.hits, self.misses = int(data["hits"]), int(data["misses"])
+
+
+def score_all(
+    genomes: Sequence[Genome], scorer: Callable[[Genome], Any], cache: ScoreCache, *, map_fn: Callable = map
+) -> list[Score]:
+    """``(score, params)`` of every genome: cached ones looked up, the distinct others scored once via ``map_fn``.
+
+    ``scorer(genome)`` returns a score, ``(score,)`` or ``(score, params)``. Pass a parallel
+    map (``pool.map``, a Ray map) as ``map_fn`` to score the missing genomes concurrently.
+    """
+    _, missing = cache.lookup(genomes)
+    for genome, result in zip(missing, map_fn(scorer, missing)):
+        cache.store(genome, as_score(result))
+    return [cache.scores[cache.key(g)] for g in genomes]
+
+
+def as_score(result: object) -> Score:
+    """Normalise a scorer's result to ``(score, params or None)``."""
+    if isinstance(result, Real):
+        return float(result), None
+    values = tuple(result)  # type: ignore[arg-type]
+    if len(values) == 1:
+        return float(values[0]), None
+    score, params = values
+    return float(score), None if params is None else int(params)

@@ -50,7 +50,7 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
         "logbook": list(state.logbook),
         "rng": {"numpy": state.rng.bit_generator.state, "python": _python_state()},
     }
-    _atomic_write(run_dir / STATE_FILE, json.dumps(data).encode())
+    atomic_write(run_dir / STATE_FILE, json.dumps(data).encode())
     tmp = run_dir / (TORCH_FILE + ".tmp")
     torch.save({"cpu": torch.get_rng_state()}, tmp)
     os.replace(tmp, run_dir / TORCH_FILE)
@@ -107,7 +107,8 @@ def _tuples(state: list) -> tuple:
     return (version, tuple(internal), gauss)
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` so that a crash leaves either the old or the new file, never a torn one."""
     tmp = path.with_suffix(path.suffix + ".tmp")
     with open(tmp, "wb") as f:
         f.write(payload)

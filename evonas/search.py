@@ -5,11 +5,8 @@ Only this module and the CLI read configuration; everything below takes explicit
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from deap import base, tools
+from deap import tools
 
 from evonas.cache import ScoreCache
+from evonas.config import CONFIG_FILE, RunConfig, read_run_config
 from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
 from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.errors import ConfigError
@@ -30,11 +28,10 @@ from evonas.operators import Individual, fitness_class
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
 from evonas.strategy import make_toolbox, swap_nas
 
-CONFIG_FILE = "config.json"
 
 
 @dataclass
-class SearchConfig:
+class SearchConfig(RunConfig):
     """Everything that defines a SWAP-NAS run (the CLI flags and config-file keys have these names)."""
 
     space: str = "nb201"
@@ -58,27 +55,15 @@ class SearchConfig:
         """Raise :class:`ConfigError` naming the first out-of-range value."""
         get_space(self.space)
         get_proxy(self.proxy) if self.proxy != "reg-swap" else None
-        rules = {
-            "population": self.population >= 2,
-            "cycles": self.cycles >= 0,
-            "mutations": self.mutations >= 1,
-            "crossover": 0.0 <= self.crossover <= 1.0,
-            "samples": self.samples >= 2,
-            "repeats": self.repeats >= 1,
-            "halloffame": self.halloffame >= 1,
-        }
-        allowed = {
-            "population": ">= 2",
-            "cycles": ">= 0",
-            "mutations": ">= 1",
-            "crossover": "in [0, 1]",
-            "samples": ">= 2",
-            "repeats": ">= 1",
-            "halloffame": ">= 1",
-        }
-        for name, ok in rules.items():
-            if not ok:
-                raise ConfigError(f"{name} = {getattr(self, name)!r} is out of range: must be {allowed[name]}")
+        self.check_ranges({
+            "population": (self.population >= 2, ">= 2"),
+            "cycles": (self.cycles >= 0, ">= 0"),
+            "mutations": (self.mutations >= 1, ">= 1"),
+            "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+            "samples": (self.samples >= 2, ">= 2"),
+            "repeats": (self.repeats >= 1, ">= 1"),
+            "halloffame": (self.halloffame >= 1, ">= 1"),
+        })
         if (self.mu is None) != (self.sigma is None):
             raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
         if self.sigma is not None and not self.sigma > 0:
@@ -86,25 +71,6 @@ class SearchConfig:
         if self.mu is not None and not self.mu > 0:
             raise ConfigError(f"mu = {self.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
         return self
-
-    @classmethod
-    def from_file(cls, path: Path) -> SearchConfig:
-        """Read a TOML config file (keys as in this class; unknown keys are an error)."""
-        try:
-            data = tomllib.loads(Path(path).read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"config file {path} does not exist") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"config file {path}: {err}") from None
-        return cls.from_dict(data, where=str(path))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "config") -> SearchConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
-        return cls(**data)
 
 
 @dataclass
@@ -121,7 +87,7 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
     """Run (or with ``resume=True`` continue) a SWAP-NAS search and write its run folder ``out``."""
     out = Path(out)
     if resume:
-        config = SearchConfig.from_dict(json.loads(_read(out / CONFIG_FILE)), where=str(out / CONFIG_FILE))
+        config = SearchConfig.from_dict(read_run_config(out), where=str(out / CONFIG_FILE))
     config.check()
     space = get_space(config.space)
     net_args = {**space.scoring_net_args, **config.net}
@@ -132,10 +98,7 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
         proxy_options = {"mu": config.mu, "sigma": config.sigma}
     proxy = get_proxy(config.proxy, **proxy_options)
     if not resume:
-        if (out / CONFIG_FILE).exists():
-            raise ConfigError(f"{out} already holds a run; resume it with --resume {out} or choose another --out")
-        out.mkdir(parents=True, exist_ok=True)
-        (out / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        config.save(out)
 
     batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     scorer = ArchitectureScorer(
@@ -200,10 +163,3 @@ def _progress(total: int, done: int, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total + 1, initial=done + 1, desc="SWAP-NAS cycles", disable=not enabled, file=sys.stderr)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"--resume {path.parent}: no {path.name} there (was a search started in this folder?)") from None

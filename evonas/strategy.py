@@ -8,14 +8,13 @@ re-registering it.
 from __future__ import annotations
 
 import time
-from numbers import Real
 from typing import Callable, Sequence
 
 import numpy as np
 from deap import base, tools
 
 from evonas import operators
-from evonas.cache import ScoreCache
+from evonas.cache import ScoreCache, score_all
 from evonas.encodings import SearchSpace
 from evonas.operators import Individual
 
@@ -29,16 +28,12 @@ def evaluate_all(toolbox: base.Toolbox, individuals: Sequence, cache: ScoreCache
     Each distinct genome is scored once; with a ``cache``, never again across calls.
     """
     todo = [ind for ind in individuals if not ind.fitness.valid]
-    genomes = [ind.genome for ind in todo]
     cache = cache if cache is not None else ScoreCache()
-    found, missing = cache.lookup(genomes)
-    for genome, result in zip(missing, toolbox.map(toolbox.evaluate, missing)):
-        cache.store(genome, _as_score(result))
-    for ind in todo:
-        score, params = cache.scores[cache.key(ind.genome)]
+    before = cache.misses
+    for ind, (score, params) in zip(todo, score_all([i.genome for i in todo], toolbox.evaluate, cache, map_fn=toolbox.map)):
         ind.fitness.values = (score,)
         ind.params = params
-    return len(missing)
+    return cache.misses - before
 
 
 def swap_nas(
@@ -138,13 +133,3 @@ def _record(logbook, cycle, population, evals, hits, t0, halloffame, scored) -> 
         best_params=best.params,
         seconds=round(time.perf_counter() - t0, 4),
     )
-
-
-def _as_score(result: object) -> tuple[float, int | None]:
-    if isinstance(result, Real):
-        return float(result), None
-    values = tuple(result)  # type: ignore[arg-type]
-    if len(values) == 1:
-        return float(values[0]), None
-    score, params = values
-    return float(score), None if params is None else int(params)

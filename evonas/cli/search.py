@@ -28,6 +28,11 @@ _FLAGS = {
     "--seed": ("seed", int, "random seed"),
     "--halloffame": ("halloffame", int, "best architectures kept"),
     "--ground-truth": ("ground_truth", str, "NAS-Bench-201 table (arch, cifar10_test_acc) to report the true accuracy of the result"),
+    # multi-objective runs (pymoo); giving --objectives selects them
+    "--objectives": ("objectives", str, "multi-objective search, e.g. 'swap,params': maximise the proxy, minimise parameters"),
+    "--algorithm": ("algorithm", str, "multi-objective algorithm (nsga2, spea2, smsemoa, nsga3)"),
+    "--generations": ("generations", int, "multi-objective generations"),
+    "--budget": ("budget", float, "multi-objective: maximum parameters of the scoring network (constraint)"),
 }
 
 
@@ -43,28 +48,48 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from evonas.config import read_run_config, read_toml
+    from evonas.moo import MooConfig, run_moo
     from evonas.search import SearchConfig, run_search
 
+    progress = not args.no_progress
     if args.resume is not None:
         if args.out is not None and args.out != args.resume:
             raise ConfigError("--resume RUN_DIR continues that folder; drop --out")
-        result = run_search(SearchConfig(), args.resume, resume=True, progress=not args.no_progress)
-    else:
-        if args.out is None:
-            raise ConfigError("--out RUN_DIR is required for a new search (or --resume RUN_DIR)")
-        values = {}
-        if args.config is not None:
-            values.update(vars(SearchConfig.from_file(args.config)))
-        values.update({dest: getattr(args, dest) for dest, *_ in _FLAGS.values() if getattr(args, dest) is not None})
-        if args.net is not None:
-            values["net"] = parse_net_args(args.net)
-        result = run_search(SearchConfig.from_dict(values), args.out, progress=not args.no_progress)
+        if "objectives" in read_run_config(args.resume):
+            return _report_moo(run_moo(MooConfig(), args.resume, resume=True, progress=progress), args.json)
+        return _report(run_search(SearchConfig(), args.resume, resume=True, progress=progress), args.json)
+    if args.out is None:
+        raise ConfigError("--out RUN_DIR is required for a new search (or --resume RUN_DIR)")
+    values = read_toml(args.config) if args.config is not None else {}
+    values.update({dest: getattr(args, dest) for dest, *_ in _FLAGS.values() if getattr(args, dest) is not None})
+    if args.net is not None:
+        values["net"] = parse_net_args(args.net)
+    if "objectives" in values:
+        return _report_moo(run_moo(MooConfig.from_dict(values), args.out, progress=progress), args.json)
+    return _report(run_search(SearchConfig.from_dict(values), args.out, progress=progress), args.json)
+
+
+def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
     best = result.best
     print(f"best {best['space']} architecture (score {best['score']:.6g}, {best['params']:,} params):")
     print(best["native"])
     if best.get("true_acc") is not None:
         print(f"true CIFAR-10 test accuracy {best['true_acc']:.2f} % (rank {best['true_rank']} of {best['table_size']})")
     print(f"{best['evaluations']} architectures scored in {best['seconds']:.1f} s; results in {result.run_dir}")
-    if args.json:
+    if as_json:
         print(json.dumps(best))
+    return 0
+
+
+def _report_moo(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
+    front = result.front
+    print(f"Pareto front: {len(front)} architectures, hypervolume {result.hypervolume[-1]['hypervolume']:.4f}, "
+          f"{result.evaluations} architectures scored; results in {result.run_dir}")
+    print(front.to_string(index=False, max_colwidth=80))
+    if result.truth:
+        print(f"true front: found-front hypervolume is {100 * result.truth['hypervolume_ratio']:.1f} % of the true front's")
+    if as_json:
+        print(json.dumps({"front": front.to_dict(orient="records"), "hypervolume": result.hypervolume[-1],
+                          "evaluations": result.evaluations, "truth": result.truth}))
     return 0

@@ -7,7 +7,6 @@ its incoming edges from nodes 0..j-1.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from typing import Any
 
@@ -86,7 +85,10 @@ class NB201Space(SearchSpace):
         networks (all ``none``, then one op on one edge), so they always agree with ``build``.
         """
         (m,) = self._genome(arch).cells
-        base, costs = _edge_costs(self, tuple(sorted(net_args.items())))
+        config = (type(self), tuple(sorted(net_args.items())))
+        if config not in _EDGE_COSTS:
+            _EDGE_COSTS[config] = _edge_costs(self, net_args)
+        base, costs = _EDGE_COSTS[config]
         return base + sum(costs[(i, j, int(m[i, j]))] for i, j in zip(*np.triu_indices(self.rules.n_nodes, 1)))
 
     def canonical_key(self, genome: Genome) -> str:
@@ -110,19 +112,21 @@ class NB201Space(SearchSpace):
         return self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
 
 
-@functools.lru_cache(maxsize=32)
-def _edge_costs(space: NB201Space, net_args: tuple) -> tuple[int, dict[tuple[int, int, int], int]]:
+_EDGE_COSTS: dict[tuple, tuple[int, dict[tuple[int, int, int], int]]] = {}
+
+
+def _edge_costs(space: NB201Space, net_args: dict[str, Any]) -> tuple[int, dict[tuple[int, int, int], int]]:
     n = space.rules.n_nodes
     empty = np.zeros((n, n), dtype=np.int64)
     count = super(NB201Space, space).count_params
-    base = count(Genome((empty,)), **dict(net_args))
+    base = count(Genome((empty,)), **net_args)
     costs = {}
     for i, j in zip(*np.triu_indices(n, 1)):
         costs[(int(i), int(j), 0)] = 0
         for op in space.rules.ops:
             probe = empty.copy()
             probe[i, j] = op
-            costs[(int(i), int(j), op)] = count(Genome((probe,)), **dict(net_args)) - base
+            costs[(int(i), int(j), op)] = count(Genome((probe,)), **net_args) - base
     return base, costs
 
 

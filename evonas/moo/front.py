@@ -1,0 +1,164 @@
+"""Pareto fronts of a run: non-dominated ranks, hypervolume, tables, plot, and the NAS-Bench-201 truth.
+
+Hypervolume is measured in a normalised objective space with a fixed reference point: each
+minimised objective ``f`` becomes ``(f - ideal) / (nadir - ideal)``, with ``ideal`` and
+``nadir`` fixed once per run (the search: the objective-wise min and max of the initial
+population; the NAS-Bench-201 truth: of the true front, as pymoo derives them from a
+Pareto front; the whole table would stretch accuracy down to 10 % and flatten every
+difference that matters), and the reference point is
+``(1.1, 1.1)`` — a tenth beyond the nadir, so the extreme points of a front also count.
+Points beyond the reference point count zero. The box from the ideal to the reference
+point has volume 1.1² = 1.21; a search front that improves on its initial population's
+ideal point exceeds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from pymoo.indicators.hv import HV
+from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+from evonas.errors import DataError
+
+REFERENCE_POINT = 1.1
+NB201_COLUMNS = ("arch", "params_m_cifar10", "cifar10_test_acc")
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """Fixed affine map of minimised objectives onto [0, 1] (ideal -> 0, nadir -> 1)."""
+
+    ideal: tuple[float, ...]
+    nadir: tuple[float, ...]
+
+    @classmethod
+    def of(cls, F: np.ndarray) -> Normalisation:
+        """Objective-wise min and max of ``F`` (an objective without spread gets a unit range)."""
+        F = np.asarray(F, dtype=float)
+        ideal, nadir = F.min(axis=0), F.max(axis=0)
+        nadir = np.where(nadir > ideal, nadir, ideal + 1.0)
+        return cls(tuple(map(float, ideal)), tuple(map(float, nadir)))
+
+    def __call__(self, F: np.ndarray) -> np.ndarray:
+        ideal, nadir = np.asarray(self.ideal), np.asarray(self.nadir)
+        return (np.asarray(F, dtype=float) - ideal) / (nadir - ideal)
+
+
+def hypervolume(F: np.ndarray, normalisation: Normalisation) -> float:
+    """Hypervolume (Zitzler & Thiele, PPSN 1998) of the minimised points ``F`` in normalised space.
+
+    The volume dominated by ``F`` and bounded by the reference point (1.1, ..., 1.1).
+    """
+    F = np.asarray(F, dtype=float).reshape(-1, len(normalisation.ideal))
+    if len(F) == 0:
+        return 0.0
+    return float(HV(ref_point=np.full(F.shape[1], REFERENCE_POINT))(normalisation(F)))
+
+
+def pareto_ranks(F: np.ndarray) -> np.ndarray:
+    """Non-dominated sorting rank of every row of ``F`` (0 = not dominated by any other row)."""
+    F = np.asarray(F, dtype=float)
+    if len(F) == 0:
+        return np.zeros(0, dtype=int)
+    _, rank = NonDominatedSorting().do(F, return_rank=True)
+    return np.asarray(rank, dtype=int)
+
+
+def sort_front(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by rank, then parameters, then score (descending), then key: a deterministic order."""
+    order = table.assign(_neg=-table["score"]).sort_values(["rank", "params", "_neg", "key"], kind="stable")
+    return order.drop(columns="_neg").reset_index(drop=True)
+
+
+def plot_front(path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, budget: float | None = None) -> Path:
+    """``front.png``: every scored architecture in grey, the front (rank 0) as a staircase on top."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    best = front[front["rank"] == 0].sort_values("params")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(scored["params"], scored["score"], s=8, color="0.7", label=f"all {len(scored)} scored")
+    ax.step(best["params"], best["score"], where="post", color="C3", alpha=0.6)
+    ax.scatter(best["params"], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
+    if budget is not None:
+        ax.axvline(budget, color="k", linestyle="--", linewidth=1, label="parameter budget")
+    ax.set(xlabel="parameters", ylabel=score_name, title=f"{score_name} vs parameters: Pareto front")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def nb201_front_report(natives: Sequence[str], table: Path | str | pd.DataFrame) -> dict[str, Any]:
+    """A found front against the true (accuracy up, parameters down) front of a NAS-Bench-201 table.
+
+    Args:
+        natives: the front's architectures in NAS-Bench-201 notation.
+        table: a CSV (or DataFrame) with columns ``arch``, ``params_m_cifar10``, ``cifar10_test_acc``
+            covering the space (15,625 rows).
+
+    Returns:
+        ``members`` (true accuracy, parameters in millions and whether each lies on the true
+        front), the true front itself, and the hypervolumes of found and true front in
+        (-accuracy, params) space normalised by the true front's ideal and nadir, with
+        reference point (1.1, 1.1), and their ratio.
+    """
+    df = _table(table)
+    F_all = np.column_stack([-df["cifar10_test_acc"].to_numpy(float), df["params_m_cifar10"].to_numpy(float)])
+    on_front = pareto_ranks(F_all) == 0
+    true_front = F_all[on_front]
+    normalisation = Normalisation.of(true_front)
+    lookup = df.set_index("arch")
+    members, found = [], []
+    for native in natives:
+        if native not in lookup.index:
+            members.append({"native": native, "true_acc": None, "true_params_m": None, "on_true_front": False})
+            continue
+        row = lookup.loc[native]
+        point = np.array([-float(row["cifar10_test_acc"]), float(row["params_m_cifar10"])])
+        dominated = bool(np.any(np.all(true_front <= point, axis=1) & np.any(true_front < point, axis=1)))
+        members.append({
+            "native": native,
+            "true_acc": -point[0],
+            "true_params_m": point[1],
+            "on_true_front": not dominated,
+        })
+        found.append(point)
+    hv_found = hypervolume(np.array(found).reshape(-1, 2), normalisation)
+    hv_true = hypervolume(true_front, normalisation)
+    return {
+        "members": members,
+        "on_true_front": sum(m["on_true_front"] for m in members),
+        "true_front": [
+            {"native": a, "true_acc": float(acc), "true_params_m": float(p)}
+            for a, acc, p in df.loc[on_front, ["arch", "cifar10_test_acc", "params_m_cifar10"]]
+            .sort_values("params_m_cifar10")
+            .itertuples(index=False)
+        ],
+        "hypervolume": hv_found,
+        "true_hypervolume": hv_true,
+        "hypervolume_ratio": hv_found / hv_true if hv_true > 0 else None,
+        "reference_point": [REFERENCE_POINT, REFERENCE_POINT],
+        "normalisation": {"objectives": ["-cifar10_test_acc", "params_m_cifar10"], "ideal": list(normalisation.ideal), "nadir": list(normalisation.nadir)},
+        "table_size": len(df),
+    }
+
+
+def _table(table: Path | str | pd.DataFrame) -> pd.DataFrame:
+    where = "ground-truth table" if isinstance(table, pd.DataFrame) else f"ground truth {table}"
+    try:
+        df = table if isinstance(table, pd.DataFrame) else pd.read_csv(table)
+    except FileNotFoundError:
+        raise DataError(f"{where}: no such file") from None
+    missing = [c for c in NB201_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"{where}: a NAS-Bench-201 table needs columns {', '.join(NB201_COLUMNS)}; missing {', '.join(missing)}")
+    return df

@@ -1,0 +1,79 @@
+"""The multi-objective NAS problem for pymoo: a proxy score up, the parameter count down.
+
+Where regularised SWAP (SWAP paper, Def. 3.5) folds model size into one score around a
+chosen size, this problem keeps the plain SWAP-Score (Def. 3.3) and the parameter count as
+two objectives and searches their whole trade-off (the Pareto front).
+
+Genomes travel through pymoo as a ``(n, 1)`` object array (pymoo's "custom variable type"
+recipe); a :class:`~evonas.encodings.Genome` is a frozen dataclass, so ``np.array`` keeps it
+whole. Scores come from a shared :class:`~evonas.cache.ScoreCache` and, for genomes not in
+it, from ``scorer`` through a ``map`` function: pass ``pool.map`` (or a Ray map) to score in
+parallel.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+from pymoo.core.problem import Problem
+
+from evonas.cache import Score, ScoreCache, score_all
+from evonas.encodings import Genome
+from evonas.errors import ConfigError
+
+#: ``scorer(genome) -> (score, params)``, e.g. :class:`evonas.evaluation.ArchitectureScorer`.
+Scorer = Callable[[Genome], "tuple[float, int]"]
+#: ``map_fn(function, items) -> iterable of results, in order`` (builtin ``map``, ``Pool.map``, ...).
+MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
+
+
+def score_genomes(genomes: Sequence[Genome], scorer: Scorer, cache: ScoreCache, *, map_fn: MapFn = map) -> list[Score]:
+    """``(score, params)`` of every genome: cached ones looked up, the distinct others scored once via ``map_fn``."""
+    scores = score_all(genomes, scorer, cache, map_fn=map_fn)
+    for genome, (_, params) in zip(genomes, scores):
+        if params is None:
+            raise ConfigError(f"scorer {type(scorer).__name__} gave no parameter count for {genome.key}; it must return (score, params)")
+    return scores
+
+
+class ArchitectureProblem(Problem):
+    """Two objectives over genomes: ``F = (-direction * score, params)``, both minimised.
+
+    With a ``budget`` the problem also has one inequality constraint, ``G = params - budget <= 0``.
+
+    Args:
+        scorer: ``genome -> (score, params)``; ``params`` is the second objective.
+        cache: shared score cache; a genome in it is never scored again.
+        direction: +1 if higher scores are better (SWAP), -1 if lower are.
+        budget: maximum parameter count (same count as the objective), or None.
+        map_fn: how the genomes missing from the cache are scored (builtin ``map`` by default).
+    """
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        cache: ScoreCache,
+        *,
+        direction: int = +1,
+        budget: float | None = None,
+        map_fn: MapFn = map,
+    ) -> None:
+        if direction not in (+1, -1):
+            raise ConfigError(f"ArchitectureProblem: direction must be +1 or -1, got {direction!r}")
+        super().__init__(n_var=1, n_obj=2, n_ieq_constr=0 if budget is None else 1, vtype=object)
+        self.scorer, self.cache, self.direction, self.budget, self.map_fn = scorer, cache, direction, budget, map_fn
+
+    def _evaluate(self, X: np.ndarray, out: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        scores = score_genomes(list(X[:, 0]), self.scorer, self.cache, map_fn=self.map_fn)
+        out["F"] = np.array([self.objectives(s, p) for s, p in scores], dtype=float).reshape(-1, 2)
+        if self.budget is not None:
+            out["G"] = np.array([[p - self.budget] for _, p in scores], dtype=float).reshape(-1, 1)
+
+    def objectives(self, score: float, params: int) -> tuple[float, float]:
+        """The minimised objective vector of a ``(score, params)`` pair."""
+        return -self.direction * score, float(params)
+
+    def scores(self, F: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`objectives` on an ``(n, 2)`` array: the proxy scores."""
+        return -self.direction * np.asarray(F, dtype=float)[:, 0]

@@ -1,0 +1,284 @@
+"""Multi-objective SWAP-NAS on pymoo: operator wrappers, problem, fronts, reproducibility, kill-and-resume.
+
+A cheap fake scorer stands in for SWAP (score = conv ops, params = the real count of a tiny
+network), so the whole file runs in seconds.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pymoo.core.duplicate import ElementwiseDuplicateElimination
+from pymoo.core.population import Population
+
+import evonas
+from evonas.cache import ScoreCache
+from evonas.errors import ConfigError, DataError, UnknownNameError
+from evonas.moo import (
+    ALGORITHMS,
+    ArchitectureProblem,
+    GenomeCrossover,
+    GenomeDuplicateElimination,
+    GenomeMutation,
+    GenomeSampling,
+    MooConfig,
+    nb201_front_report,
+    run_moo,
+    score_genomes,
+)
+
+CONV_OPS = (1, 2)  # nb201 nor_conv_3x3, nor_conv_1x1
+NB201 = evonas.get_space("nb201")
+
+
+@dataclass
+class FakeScorer:
+    """score = number of conv edges, params = parameters of a tiny nb201 network (C=4, N=1)."""
+
+    delay: float = field(default=0.0, compare=False)
+
+    def __call__(self, genome):
+        time.sleep(self.delay)
+        return float(np.isin(genome.cells[0], CONV_OPS).sum()), NB201.count_params(genome, C=4, N=1)
+
+
+def small_config(**changes) -> MooConfig:
+    return MooConfig(**{"population": 8, "generations": 6, "seed": 3, **changes})
+
+
+def run_fake(out, *, delay: float = 0.0, resume: bool = False, **changes):
+    """The run the tests (and the killed subprocess) make."""
+    return run_moo(small_config(**changes), Path(out), resume=resume, progress=False, scorer=FakeScorer(delay))
+
+
+def files(run: Path, names=("front.csv", "hypervolume.csv", "scored.csv")) -> dict:
+    return {name: (run / name).read_text() for name in names}
+
+
+def unscored_problem() -> ArchitectureProblem:
+    return ArchitectureProblem(FakeScorer(), ScoreCache())
+
+
+# ---- operators --------------------------------------------------------------------------
+@pytest.mark.parametrize("space_name", ["nb201", "darts"])
+def test_operator_wrappers_keep_validity(space_name):
+    space = evonas.get_space(space_name)
+    rng = np.random.default_rng(0)
+    problem, state = unscored_problem(), np.random.default_rng(1)
+    pop = GenomeSampling(space, rng=rng).do(problem, 12, random_state=state)
+    assert len(pop) == 12 and len({ind.X[0].key for ind in pop}) == 12
+    crossover, mutation = GenomeCrossover(space, rng=rng, prob=1.0), GenomeMutation(space, rng=rng)
+    for _ in range(15):
+        parents = state.permutation(len(pop))[: 2 * 6].reshape(6, 2)
+        children = crossover.do(problem, pop, parents=parents, random_state=state)
+        pop = mutation.do(problem, children, random_state=state)
+        assert len(pop) == 12
+        for ind in pop:
+            space.validate(ind.X[0])
+
+
+def test_operators_draw_from_their_own_generator_not_pymoos():
+    space = evonas.get_space("nb201")
+    problem = unscored_problem()
+    outputs = []
+    for pymoo_state in (1, 2):
+        rng = np.random.default_rng(0)
+        pop = GenomeSampling(space, rng=rng).do(problem, 6, random_state=np.random.default_rng(pymoo_state))
+        pop = GenomeMutation(space, rng=rng).do(problem, pop, random_state=np.random.default_rng(pymoo_state))
+        outputs.append([ind.X[0].key for ind in pop])
+    assert outputs[0] == outputs[1]
+
+
+def test_duplicate_elimination_removes_equal_genomes():
+    space = evonas.get_space("nb201")
+    a, b, c = (space.sample(np.random.default_rng(s)) for s in range(3))
+    twin = evonas.Genome.from_json(a.to_json())  # equal matrices, another object
+    pop = Population.new("X", np.array([[a], [b], [twin], [c], [b]], dtype=object))
+    elimination = GenomeDuplicateElimination()
+    kept = elimination.do(pop)
+    assert sorted(ind.X[0].key for ind in kept) == sorted({a.key, b.key, c.key})
+    # same survivors, same order, as pymoo's own pairwise loop over is_equal
+    pairwise = ElementwiseDuplicateElimination(cmp_func=elimination.is_equal).do(pop)
+    assert [ind.X[0].key for ind in kept] == [ind.X[0].key for ind in pairwise]
+    other = Population.new("X", np.array([[c]], dtype=object))
+    assert sorted(ind.X[0].key for ind in elimination.do(pop, other)) == sorted({a.key, b.key})
+
+
+# ---- problem and evaluation -------------------------------------------------------------
+def test_score_genomes_maps_only_genomes_missing_from_the_cache():
+    space = evonas.get_space("nb201")
+    genomes = [space.sample(np.random.default_rng(s)) for s in range(4)]
+    mapped = []
+
+    def recording_map(fn, items):
+        mapped.append([g.key for g in items])
+        return map(fn, items)
+
+    cache = ScoreCache()
+    first = score_genomes(genomes[:3] + genomes[:1], FakeScorer(), cache, map_fn=recording_map)
+    second = score_genomes(genomes[::-1], FakeScorer(), cache, map_fn=recording_map)
+    assert mapped == [[g.key for g in genomes[:3]], [genomes[3].key]]
+    assert first[3] == first[0] and second[::-1][:3] == first[:3]
+    assert second[0] == FakeScorer()(genomes[3])
+
+
+def test_problem_objectives_and_budget_constraint():
+    space = evonas.get_space("nb201")
+    genomes = [space.sample(np.random.default_rng(s)) for s in range(5)]
+    X = np.array([[g] for g in genomes], dtype=object)
+    out = ArchitectureProblem(FakeScorer(), ScoreCache(), budget=6000).evaluate(X, return_as_dictionary=True)
+    expected = np.array([FakeScorer()(g) for g in genomes])
+    np.testing.assert_array_equal(out["F"], np.column_stack([-expected[:, 0], expected[:, 1]]))
+    np.testing.assert_array_equal(out["G"][:, 0], expected[:, 1] - 6000)
+    lower_better = ArchitectureProblem(FakeScorer(), ScoreCache(), direction=-1).evaluate(X, return_as_dictionary=True)
+    np.testing.assert_array_equal(lower_better["F"][:, 0], expected[:, 0])
+
+
+# ---- runs -------------------------------------------------------------------------------
+def assert_monotone_front(front: pd.DataFrame) -> None:
+    """Non-dominated: sorted by params ascending, score strictly increasing (over distinct points)."""
+    points = front[["params", "score"]].drop_duplicates().sort_values("params")
+    assert points["params"].is_unique
+    assert (np.diff(points["score"].to_numpy()) > 0).all()
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS.names())
+def test_every_registered_algorithm_finds_a_monotone_front(tmp_path, algorithm):
+    result = run_fake(tmp_path / algorithm, algorithm=algorithm, generations=4)
+    assert len(result.front) >= 2
+    assert_monotone_front(result.front)
+    assert (result.population["rank"] >= 0).all() and (result.front["rank"] == 0).all()
+    assert [row["generation"] for row in result.hypervolume] == [1, 2, 3, 4]
+
+
+def test_run_folder_holds_everything(tmp_path):
+    run = tmp_path / "run"
+    result = run_fake(run)
+    for name in ["config.json", "checkpoint.json", "front.csv", "hypervolume.csv", "scored.csv", "front.png"]:
+        assert (run / name).is_file(), name
+    front = pd.read_csv(run / "front.csv")
+    assert list(front.columns) == ["rank", "native", "score", "params", "key"]
+    space = evonas.get_space("nb201")
+    for row in front.itertuples():
+        assert space.to_native(space.from_native(row.native)) == row.native
+        assert (row.score, row.params) == FakeScorer()(space.from_native(row.native))
+    assert_monotone_front(front[front["rank"] == 0])
+    scored = pd.read_csv(run / "scored.csv")
+    assert len(scored) == result.evaluations and scored["key"].is_unique and set(front["key"]) <= set(scored["key"])
+    # nothing on the front is dominated by any architecture scored during the run
+    for row in front[front["rank"] == 0].itertuples():
+        assert not ((scored["params"] <= row.params) & (scored["score"] >= row.score)
+                    & ((scored["params"] < row.params) | (scored["score"] > row.score))).any()
+    assert MooConfig.from_dict(json.loads((run / "config.json").read_text())) == small_config()
+
+
+def test_hypervolume_never_decreases_under_elitist_nsga2(tmp_path):
+    result = run_fake(tmp_path / "run", generations=10)
+    hv = [row["hypervolume"] for row in result.hypervolume]
+    assert all(later >= earlier for earlier, later in zip(hv, hv[1:]))
+    assert hv[-1] > hv[0] > 0
+
+
+def test_budget_keeps_the_front_feasible(tmp_path):
+    result = run_fake(tmp_path / "run", budget=6000)
+    assert (result.population["params"] <= 6000).all() and len(result.front) >= 2
+
+
+def test_same_seed_same_front_other_seed_other_run(tmp_path):
+    run_fake(tmp_path / "a")
+    run_fake(tmp_path / "b")
+    run_fake(tmp_path / "c", seed=4)
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert files(tmp_path / "a", ["scored.csv"]) != files(tmp_path / "c", ["scored.csv"])
+
+
+def test_killed_run_resumes_to_the_same_front(tmp_path):
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    run_fake(whole, generations=10)
+    driver = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"from test_moo import run_fake; run_fake({str(killed)!r}, delay=0.05, generations=10)"
+    )
+    repo = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", driver], env=env, cwd=repo, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        ckpt = killed / "checkpoint.json"
+        if ckpt.exists() and json.loads(ckpt.read_text())["generation"] >= 3:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL, proc.stderr.read()
+    assert not (killed / "front.csv").exists()  # really interrupted
+    assert json.loads((killed / "checkpoint.json").read_text())["generation"] < 10
+    result = run_fake(killed, resume=True)
+    assert files(killed) == files(whole)
+    whole_state = json.loads((whole / "checkpoint.json").read_text())
+    assert json.loads((killed / "checkpoint.json").read_text()) == whole_state
+    assert result.evaluations == whole_state["cache"]["misses"]
+
+
+def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
+    run = tmp_path / "run"
+    run_fake(run, generations=3)
+    state = json.loads((run / "checkpoint.json").read_text())
+    changed = json.loads(json.dumps(state))
+    changed["population"][0]["F"][0] -= 1.0
+    (run / "checkpoint.json").write_text(json.dumps(changed))
+    with pytest.raises(ConfigError, match="did not reproduce"):
+        run_fake(run, resume=True)
+    state["cache"]["scores"].popitem()
+    (run / "checkpoint.json").write_text(json.dumps(state))
+    with pytest.raises(ConfigError, match="does not hold"):
+        run_fake(run, resume=True)
+
+
+def test_config_errors_name_the_value(tmp_path):
+    with pytest.raises(ConfigError, match="PROXY,params"):
+        MooConfig(objectives=["params", "swap"]).check()
+    with pytest.raises(ConfigError, match="reg-swap"):
+        MooConfig(objectives=["reg-swap", "params"]).check()
+    with pytest.raises(UnknownNameError, match="nsga2"):
+        MooConfig(algorithm="nsga-2").check()
+    with pytest.raises(ConfigError, match="budget"):
+        MooConfig(budget=-1).check()
+    assert MooConfig.from_dict({"objectives": "swap, params"}).objectives == ["swap", "params"]
+    run_fake(tmp_path / "run", generations=1)
+    with pytest.raises(ConfigError, match="already holds a run"):
+        run_fake(tmp_path / "run", generations=1)
+
+
+# ---- NAS-Bench-201 ground truth ---------------------------------------------------------
+def test_nb201_front_report_on_a_dummy_table():
+    table = pd.DataFrame({
+        "arch": ["small", "mid", "big", "bad"],
+        "params_m_cifar10": [0.1, 0.5, 1.0, 0.8],
+        "cifar10_test_acc": [80.0, 90.0, 94.0, 85.0],
+    })
+    truth = nb201_front_report(["small", "mid", "big"], table)
+    assert truth["hypervolume_ratio"] == pytest.approx(1.0)
+    assert truth["on_true_front"] == 3 and [m["native"] for m in truth["true_front"]] == ["small", "mid", "big"]
+    partial = nb201_front_report(["small", "bad", "unknown"], table)
+    assert [m["on_true_front"] for m in partial["members"]] == [True, False, False]
+    assert partial["members"][1]["true_acc"] == 85.0 and partial["members"][2]["true_acc"] is None
+    assert 0 < partial["hypervolume_ratio"] < 1
+    with pytest.raises(DataError, match="cifar10_test_acc"):
+        nb201_front_report(["small"], table.drop(columns="cifar10_test_acc"))
+
+
+def test_run_reports_the_true_front_of_nb201(tmp_path, shared_data):
+    result = run_fake(tmp_path / "run", ground_truth=str(shared_data / "nb201_cifar10.csv"))
+    truth = json.loads((tmp_path / "run" / "truth.json").read_text())
+    assert truth == json.loads(json.dumps(result.truth)) and truth["table_size"] == 15625
+    assert [m["native"] for m in truth["members"]] == list(result.front["native"])
+    assert all(10 <= m["true_acc"] <= 95 for m in truth["members"])
+    assert 0 < truth["hypervolume"] <= truth["true_hypervolume"]
