@@ -11,7 +11,6 @@ concat) are still built and scored from their ``Genotype(...)`` text.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import numpy as np
 import torch.nn as nn
