@@ -1,5 +1,7 @@
 """evonas: evolutionary neural architecture search with training-free fitness (SWAP-NAS)."""
 
+from evonas import fitness, operators
+from evonas.data import load_images
 from evonas.encodings import Genome, SearchSpace, get_space, list_spaces
 from evonas.errors import (
     ConfigError,
@@ -9,6 +11,7 @@ from evonas.errors import (
     ProxyError,
     UnknownNameError,
 )
+from evonas.fitness import calibrate, get_proxy, list_proxies
 
 __version__ = "0.1.0"
 
@@ -21,6 +24,12 @@ __all__ = [
     "ProxyError",
     "SearchSpace",
     "UnknownNameError",
+    "calibrate",
+    "fitness",
+    "get_proxy",
     "get_space",
+    "list_proxies",
     "list_spaces",
+    "load_images",
+    "operators",
 ]

@@ -1,0 +1,283 @@
+"""The small image batch that training-free proxies look at.
+
+The SWAP reference study feeds the first 16 CIFAR-10 training images in file order, scaled to
+[0, 1] and normalised with the dataset's channel mean and std. :func:`load_images` gives that
+batch from the official CIFAR python batches, from an ``.npz``/``.npy`` array file, from the
+copy packaged with evonas, or as Gaussian noise.
+
+CIFAR's python batches are pickles. They are read with an unpickler that can build numpy
+arrays and nothing else, so a tampered file cannot run code; every other file is read with
+``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+import numpy as np
+import torch
+
+from evonas.errors import ConfigError, DataError
+from evonas.fitness.base import Batch
+from evonas.registry import Registry
+
+try:  # numpy >= 2
+    from numpy._core.multiarray import _reconstruct
+except ImportError:  # pragma: no cover - numpy 1.x
+    from numpy.core.multiarray import _reconstruct
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """How a dataset is stored as python batches and normalised.
+
+    Attributes:
+        folder: directory the official python archive extracts to.
+        splits: split name -> batch files, in order.
+        label_key: key of the labels in a batch (and in ``.npz`` files, after ``<split>_``).
+        mean: per-channel mean of the training images, scaled to [0, 1].
+        std: per-channel standard deviation, scaled to [0, 1].
+        shape: (channels, height, width) of one image.
+    """
+
+    folder: str
+    splits: dict[str, tuple[str, ...]]
+    label_key: str
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    shape: tuple[int, int, int] = (3, 32, 32)
+
+
+DATASETS: Registry[ImageSet] = Registry("dataset", "Add one with evonas.data.DATASETS.register('name')(ImageSet(...)).")
+DATASETS.register("cifar10")(
+    ImageSet(
+        folder="cifar-10-batches-py",
+        splits={"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)},
+        label_key="labels",
+        mean=(0.4914, 0.4822, 0.4465),
+        std=(0.2470, 0.2435, 0.2616),
+    )
+)
+DATASETS.register("cifar100")(
+    ImageSet(
+        folder="cifar-100-python",
+        splits={"train": ("train",), "test": ("test",)},
+        label_key="fine_labels",
+        mean=(0.5071, 0.4865, 0.4409),
+        std=(0.2673, 0.2564, 0.2762),
+    )
+)
+
+DEFAULT_DATASET = "cifar10"  # the packaged batch: first 64 CIFAR-10 training images, uint8 NCHW
+
+
+def load_images(
+    source: str | Path | None = None,
+    *,
+    samples: int = 16,
+    dataset: str = "cifar10",
+    split: str = "train",
+    seed: int | None = None,
+    offset: int = 0,
+) -> Batch:
+    """A normalised image batch (float32, NCHW) with its labels.
+
+    Args:
+        source: where the images come from:
+            ``None`` or ``"default"``: the first 64 CIFAR-10 training images packaged with evonas;
+            ``"gaussian"``: N(0, 1) noise shaped like the dataset's images (no labels; the
+            generator is seeded with ``seed``, 0 if None);
+            a directory with the official python batches (``data_batch_1``..``test_batch`` for
+            CIFAR-10, ``train``/``test`` for CIFAR-100), or its parent;
+            an ``.npz`` file with ``<split>_images`` (or ``images``, or ``x``) and optionally
+            labels (``<split>_labels``, ``<split>_fine_labels``, ``labels``, ``y``);
+            an ``.npy`` image array (no labels).
+            Arrays may be NCHW or NHWC (told apart by the channel count) or CIFAR's flat rows;
+            uint8 in 0..255 or floats already in [0, 1].
+        samples: images in the batch, S.
+        dataset: ``"cifar10"`` or ``"cifar100"``: file names and normalisation statistics.
+        split: ``"train"`` or ``"test"``.
+        seed: None takes images in file order (the reference study's choice); an int takes a
+            random subset drawn with that seed.
+        offset: images skipped at the start of the file before selecting.
+
+    Raises:
+        DataError: the source is missing or not in a format described above (the message
+            names the path and what was expected).
+        ConfigError: an argument is out of range.
+    """
+    spec = DATASETS.get(dataset)
+    if split not in spec.splits:
+        raise ConfigError(f"load_images: split must be one of {', '.join(spec.splits)}, got {split!r}")
+    if samples < 1 or offset < 0:
+        raise ConfigError(f"load_images: need samples >= 1 and offset >= 0, got {samples=}, {offset=}")
+    if source == "gaussian":
+        generator = torch.Generator().manual_seed(0 if seed is None else seed)
+        return Batch(torch.randn(samples, *spec.shape, generator=generator))
+    needed = offset + samples if seed is None else None
+    if source is None or source == "default":
+        images, labels, where = _read_default(dataset, split)
+    else:
+        images, labels, where = _read_path(Path(source), spec, split, needed)
+    images = _to_nchw(images, spec, where)
+    if labels is not None and len(labels) != len(images):
+        raise DataError(f"{where}: {len(images)} images but {len(labels)} labels")
+    index = _choose(len(images), samples, offset, seed, where)
+    inputs = _normalise(images[index], spec, where)
+    targets = None if labels is None else torch.as_tensor(np.asarray(labels)[index], dtype=torch.int64)
+    return Batch(inputs, targets)
+
+
+def _read_default(dataset: str, split: str) -> tuple[np.ndarray, np.ndarray, str]:
+    where = "the packaged default batch (evonas/data/cifar10_default.npz)"
+    if dataset != DEFAULT_DATASET or split != "train":
+        raise DataError(f"{where} holds CIFAR-10 training images only; pass a {dataset} {split} source")
+    resource = importlib.resources.files("evonas.data").joinpath("cifar10_default.npz")
+    with resource.open("rb") as f, np.load(f, allow_pickle=False) as npz:
+        return npz["images"], npz["labels"], where
+
+
+def _read_path(path: Path, spec: ImageSet, split: str, needed: int | None) -> tuple[np.ndarray, Any, str]:
+    if path.is_dir():
+        return _read_batches(path, spec, split, needed)
+    if not path.is_file():
+        raise DataError(
+            f"{path}: no such file or directory; expected a CIFAR python-batch directory, "
+            "an .npz or .npy file, 'default' or 'gaussian'"
+        )
+    readers = {".npz": _read_npz, ".npy": _read_npy}
+    if path.suffix not in readers:
+        raise DataError(f"{path}: expected a directory of CIFAR python batches, an .npz or an .npy file")
+    try:
+        images, labels = readers[path.suffix](path, spec, split)
+    except (ValueError, OSError, EOFError) as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"{path}: not a readable {path.suffix} array file ({e})") from None
+    return images, labels, str(path)
+
+
+def _read_npy(path: Path, spec: ImageSet, split: str) -> tuple[np.ndarray, None]:
+    return np.load(path, allow_pickle=False), None
+
+
+def _read_npz(path: Path, spec: ImageSet, split: str) -> tuple[np.ndarray, np.ndarray | None]:
+    with np.load(path, allow_pickle=False) as npz:
+        image_key = _first_key(npz.files, (f"{split}_images", "images", "x"))
+        if image_key is None:
+            raise DataError(
+                f"{path}: no image array; expected a key '{split}_images', 'images' or 'x', found {npz.files}"
+            )
+        label_keys = (f"{split}_{spec.label_key}", f"{split}_labels", spec.label_key, "labels", "y")
+        label_key = _first_key(npz.files, label_keys)
+        return npz[image_key], None if label_key is None else npz[label_key]
+
+
+def _first_key(keys: list[str], candidates: tuple[str, ...]) -> str | None:
+    return next((k for k in candidates if k in keys), None)
+
+
+def _read_batches(path: Path, spec: ImageSet, split: str, needed: int | None) -> tuple[np.ndarray, list[int], str]:
+    """Images and labels of the split's python batches, read in order until ``needed`` are in."""
+    names = spec.splits[split]
+    folder = next((d for d in (path, path / spec.folder) if (d / names[0]).is_file()), None)
+    if folder is None:
+        raise DataError(
+            f"{path}: expected the python batches {', '.join(names)} here or in {spec.folder}/ "
+            f"(the official archive of this dataset)"
+        )
+    images, labels = [], []
+    for name in names:
+        data, batch_labels = _read_batch(folder / name, spec)
+        images.append(data)
+        labels.extend(batch_labels)
+        if needed is not None and len(labels) >= needed:
+            break
+    return np.concatenate(images), labels, str(folder)
+
+
+def _read_batch(file: Path, spec: ImageSet) -> tuple[np.ndarray, list[int]]:
+    """``data`` (N, 3072 uint8) and labels of one python batch."""
+    if not file.is_file():
+        raise DataError(f"{file}: missing python batch of {file.parent}")
+    with file.open("rb") as f:
+        try:
+            batch = _BatchUnpickler(f, file).load()
+        except DataError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a corrupt pickle fails in many ways; none may escape unnamed
+            raise DataError(f"{file}: not a CIFAR python batch ({type(e).__name__}: {e})") from None
+    if not isinstance(batch, dict):
+        raise DataError(f"{file}: a CIFAR python batch is a dict, found {type(batch).__name__}")
+    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    data, labels = batch.get("data"), batch.get(spec.label_key)
+    if not (isinstance(data, np.ndarray) and data.dtype == np.uint8 and data.ndim == 2):
+        raise DataError(f"{file}: expected 'data' as a uint8 array of shape (N, {np.prod(spec.shape)})")
+    if labels is None or len(labels) != len(data):
+        raise DataError(f"{file}: expected {spec.label_key!r} with one label per image")
+    return data, list(labels)
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickles dicts, lists, bytes, numbers and numpy arrays; naming any other class is refused."""
+
+    _ALLOWED: ClassVar[dict[tuple[str, str], Any]] = {
+        ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+        ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+    }
+
+    def __init__(self, file: BinaryIO, path: Path) -> None:
+        super().__init__(file, encoding="bytes")  # CIFAR was pickled by Python 2
+        self.path = path
+
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return self._ALLOWED[(module, name)]
+        except KeyError:
+            raise DataError(
+                f"{self.path}: refusing to unpickle {module}.{name}; a CIFAR python batch holds only "
+                "numpy arrays, lists and bytes"
+            ) from None
+
+
+def _choose(n: int, samples: int, offset: int, seed: int | None, where: str) -> np.ndarray:
+    """Indices of the batch: the first ``samples`` after ``offset``, or a seeded random subset of those."""
+    if n - offset < samples:
+        raise DataError(f"{where}: {samples} samples after offset {offset} requested, but it holds {n} images")
+    if seed is None:
+        return np.arange(offset, offset + samples)
+    return offset + np.random.default_rng(seed).choice(n - offset, size=samples, replace=False)
+
+
+def _to_nchw(images: np.ndarray, spec: ImageSet, where: str) -> np.ndarray:
+    """(N, C, H, W) from NCHW, NHWC or CIFAR's flat channel-major rows."""
+    channels = spec.shape[0]
+    if images.ndim == 2 and images.shape[1] == np.prod(spec.shape):
+        return images.reshape(-1, *spec.shape)
+    if images.ndim == 4 and images.shape[1] == channels:
+        return images
+    if images.ndim == 4 and images.shape[3] == channels:
+        return images.transpose(0, 3, 1, 2)
+    raise DataError(
+        f"{where}: expected images shaped (N, {channels}, H, W), (N, H, W, {channels}) or "
+        f"(N, {np.prod(spec.shape)}), got {images.shape}"
+    )
+
+
+def _normalise(images: np.ndarray, spec: ImageSet, where: str) -> torch.Tensor:
+    """Scale to [0, 1] (uint8 / 255; floats must already be there), then standardise per channel."""
+    if images.dtype == np.uint8:
+        scaled = images.astype(np.float32) / 255.0
+    elif np.issubdtype(images.dtype, np.floating) and images.size and 0.0 <= images.min() and images.max() <= 1.0:
+        scaled = images.astype(np.float32)
+    else:
+        raise DataError(f"{where}: expected uint8 images (0..255) or floats in [0, 1], got {images.dtype}")
+    mean = np.asarray(spec.mean, dtype=np.float32)[:, None, None]
+    std = np.asarray(spec.std, dtype=np.float32)[:, None, None]
+    return torch.from_numpy(np.ascontiguousarray((scaled - mean) / std))

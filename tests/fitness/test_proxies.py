@@ -1,0 +1,100 @@
+"""The proxy contract, checked for every registered proxy, and the registry's errors."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pytest
+import torch
+from fitness_nets import cnn, images
+from torch import nn
+
+from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
+from evonas.fitness import PROXIES, Batch, Proxy, get_proxy, list_proxies
+
+# options for proxies that cannot be built without them; every such proxy must be listed
+OPTIONS = {"reg-swap": {"mu": 0.5, "sigma": 0.5}}
+
+
+def test_builtin_proxies_are_registered():
+    assert list_proxies() == ["activation-patterns", "params", "reg-swap", "swap"]
+    assert list_proxies("reg-*") == ["reg-swap"]
+
+
+@pytest.mark.parametrize("name", list_proxies())
+def test_required_options_are_known_to_these_tests(name):
+    required = [
+        p.name for p in inspect.signature(PROXIES.get(name)).parameters.values() if p.default is inspect.Parameter.empty
+    ]
+    assert set(required) <= set(OPTIONS.get(name, {})), f"add test options for proxy {name!r}"
+
+
+@pytest.mark.parametrize("name", list_proxies())
+def test_proxy_contract(name):
+    proxy = get_proxy(name, **OPTIONS.get(name, {}))
+    assert isinstance(proxy, Proxy) and proxy.name == name
+    assert proxy.direction in (+1, -1)
+    flags = ("direction", "needs_init", "needs_targets", "needs_grad")
+    assert all(isinstance(getattr(proxy, f), bool) for f in flags[1:])
+    registered = PROXIES.get(name)  # readable without building the proxy (e.g. before mu, sigma are known)
+    assert [getattr(registered, f) for f in ("name", *flags)] == [getattr(proxy, f) for f in ("name", *flags)]
+
+    net = cnn((3, 4, 4)).eval()
+    net.apply(lambda m: m.train() if isinstance(m, nn.BatchNorm2d) else None)  # mixed modes must survive
+    modes = [m.training for m in net.modules()]
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    batch = Batch(images(8), torch.arange(8) % 4)
+
+    value = proxy(net, batch)
+    assert isinstance(value, float) and math.isfinite(value)
+    assert proxy(net, batch) == value, "proxies are deterministic"
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items()), "weights and buffers unchanged"
+    assert [m.training for m in net.modules()] == modes
+    assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_unknown_name_suggests_near_matches():
+    with pytest.raises(UnknownNameError, match="'swap'") as e:
+        get_proxy("swpa")
+    assert "register_proxy" in str(e.value)
+
+
+def test_bad_or_missing_options_are_config_errors():
+    with pytest.raises(ConfigError, match="reg-swap.*mu"):
+        get_proxy("reg-swap")
+    with pytest.raises(ConfigError, match="swap"):
+        get_proxy("swap", mu=1.0)
+
+
+class _Constant(Proxy):
+    name = "constant"
+    needs_targets = True
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def _score(self, net, batch):
+        return self.value
+
+
+def test_non_finite_scores_raise_proxy_error_naming_the_proxy():
+    batch = Batch(images(2), torch.zeros(2))
+    assert _Constant(2.0)(cnn(), batch) == 2.0
+    for bad in (math.nan, math.inf):
+        with pytest.raises(ProxyError, match="'constant'"):
+            _Constant(bad)(cnn(), batch)
+
+
+def test_missing_targets_are_a_data_error():
+    with pytest.raises(DataError, match="'constant' needs targets"):
+        _Constant(1.0)(cnn(), Batch(images(2)))
+
+
+def test_batch_checks_its_fields():
+    assert Batch(images(3)).samples == 3
+    with pytest.raises(DataError, match="inputs"):
+        Batch([1, 2, 3])
+    with pytest.raises(DataError, match="one entry per sample"):
+        Batch(images(3), torch.zeros(2))
