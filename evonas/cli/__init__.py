@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p.add_argument(
+            "--threads", type=int, default=1,
+            help="torch threads in this process (default 1: scoring networks are tiny, and more threads "
+            "only contend; use --workers to parallelise)",
+        )
         module.configure(p)
         p.set_defaults(_run=module.run)
     return parser
@@ -39,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evonas`` console script."""
     args = build_parser().parse_args(argv)
     try:
+        _set_threads(args.threads)
         return int(args._run(args) or 0)
     except EvonasError as err:
         print(f"evonas {args.command}: error: {err}", file=sys.stderr)
@@ -46,6 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"evonas {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _set_threads(threads: int) -> None:
+    from evonas.errors import ConfigError
+
+    if threads < 1:
+        raise ConfigError(f"--threads {threads}: must be >= 1")
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def parse_net_args(text: str | None) -> dict[str, object]:
