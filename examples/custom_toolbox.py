@@ -6,6 +6,7 @@ Runs in about a minute on 2 CPU cores:
 """
 
 import numpy as np
+import torch
 from deap import tools
 
 import evonas
@@ -22,6 +23,7 @@ def sel_plain_tournament(individuals, k, *, rng, size=3):
 
 
 def main() -> None:
+    torch.set_num_threads(1)  # the scoring networks are tiny: more threads only contend
     space = evonas.get_space("darts")
     rng = np.random.default_rng(0)
     batch = evonas.load_images(None, samples=16)  # the packaged CIFAR-10 batch
