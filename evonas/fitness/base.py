@@ -68,6 +68,8 @@ class Proxy(ABC):
             proxies that ignore weight values, such as the parameter count).
         needs_targets: whether ``batch.targets`` must be given.
         needs_grad: whether ``_score`` runs with autograd enabled.
+        needs_batches: how many mini-batches ``_score`` cuts the batch into (statistics over
+            mini-batches, e.g. ``zico``); the batch must have at least that many samples.
     """
 
     name: str = "proxy"
@@ -75,6 +77,7 @@ class Proxy(ABC):
     needs_init: bool = True
     needs_targets: bool = False
     needs_grad: bool = False
+    needs_batches: int = 1
 
     def __call__(self, net: nn.Module, batch: Batch) -> float:
         """Score ``net`` on ``batch`` (bookkeeping around :meth:`_score`)."""
@@ -91,6 +94,11 @@ class Proxy(ABC):
         """
         if self.needs_targets and batch.targets is None:
             raise DataError(f"proxy {self.name!r} needs targets, but the batch has none")
+        if batch.samples < self.needs_batches:
+            raise DataError(
+                f"proxy {self.name!r} splits the batch into {self.needs_batches} mini-batches, "
+                f"but it has only {batch.samples} samples"
+            )
         with untouched(net), torch.inference_mode(not self.needs_grad):
             yield lambda: self._checked_score(net, batch)
 

@@ -65,3 +65,29 @@ def reference_swap(net: nn.Module, x: torch.Tensor) -> tuple[int, int]:
 def images(samples: int = 16, size: int = 8, seed: int = 0) -> torch.Tensor:
     """Seeded N(0, 1) images (samples, 3, size, size)."""
     return torch.randn(samples, 3, size, size, generator=torch.Generator().manual_seed(seed))
+
+
+# one fixed architecture per space: convolutions, pooling, skips and `none` in both
+DARTS_ARCH = (
+    "Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1), ('max_pool_3x3', 0), ('dil_conv_3x3', 2), "
+    "('none', 1), ('avg_pool_3x3', 2), ('sep_conv_5x5', 3), ('skip_connect', 0)], normal_concat=range(2, 6), "
+    "reduce=[('sep_conv_3x3', 0), ('skip_connect', 1), ('max_pool_3x3', 0), ('dil_conv_3x3', 2), "
+    "('none', 1), ('avg_pool_3x3', 2), ('sep_conv_5x5', 3), ('skip_connect', 0)], reduce_concat=range(2, 6))"
+)
+NB201_ARCH = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|"
+
+
+def darts_net() -> nn.Module:
+    """The SWAP study's DARTS scoring network (stem-less, C = 3, one cell) for :data:`DARTS_ARCH`."""
+    from evonas import get_space
+
+    torch.manual_seed(0)
+    return get_space("darts").build(DARTS_ARCH, C=3, layers=1, stem=False)
+
+
+def nb201_net() -> nn.Module:
+    """A small NAS-Bench-201 network (C = 8, N = 1) for :data:`NB201_ARCH`."""
+    from evonas import get_space
+
+    torch.manual_seed(0)
+    return get_space("nb201").build(NB201_ARCH, C=8, N=1)
