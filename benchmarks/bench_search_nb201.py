@@ -24,7 +24,6 @@ import torch
 import evonas
 from evonas.data import load_images
 from evonas.evaluation import ArchitectureScorer
-from evonas.fitness import calibrate
 from evonas.search import SearchConfig, run_search
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "nb201_cifar10.csv"
@@ -37,6 +36,7 @@ def main() -> None:
     p.add_argument("--cycles", type=int, default=30)
     p.add_argument("--mutations", type=int, default=5)
     p.add_argument("--repeats", type=int, default=4)
+    p.add_argument("--proxy", default="reg-swap", help="reg-swap (calibrated mu, sigma) or swap")
     p.add_argument("--table", type=Path, default=TABLE)
     args = p.parse_args()
     torch.set_num_threads(1)  # as the CLI does: the scoring networks are tiny
@@ -49,7 +49,7 @@ def main() -> None:
     rows = []
     for seed in range(args.seeds):
         config = SearchConfig(space="nb201", population=args.population, cycles=args.cycles, mutations=args.mutations,
-                              repeats=args.repeats, seed=seed)
+                              repeats=args.repeats, seed=seed, proxy=args.proxy)
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             result = run_search(config, Path(tmp) / "run", progress=False)
@@ -58,8 +58,9 @@ def main() -> None:
         evals = result.best["evaluations"]
         # random search: the same number of architectures, the same proxy, best by proxy
         rng = np.random.default_rng(10_000 + seed)
-        scorer = ArchitectureScorer(space="nb201", proxy="reg-swap", batch=load_images(None, samples=16),
-                                    proxy_options={"mu": config.mu, "sigma": config.sigma},
+        options = {"mu": config.mu, "sigma": config.sigma} if args.proxy == "reg-swap" else {}
+        scorer = ArchitectureScorer(space="nb201", proxy=args.proxy, batch=load_images(None, samples=16),
+                                    proxy_options=options,
                                     net_args=space.scoring_net_args, repeats=args.repeats, seed=seed)
         t0 = time.perf_counter()
         candidates = [space.sample(rng) for _ in range(evals)]
