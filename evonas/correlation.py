@@ -11,6 +11,7 @@ import csv
 import json
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -92,7 +93,8 @@ def correlate(
     """Score ``rows`` (``index, arch, acc``) with ``scorer(arch) -> (score, params)``, write results to ``out``.
 
     Rows already in ``out/scores.csv`` are not scored again. Writes ``scores.csv``,
-    ``correlation.json`` and ``scatter.png``.
+    ``correlation.json`` and ``scatter.png``. ``map_fn`` must keep the order of the rows
+    (e.g. :func:`evonas.parallel.make_map`); results are written as they arrive.
     """
     from tqdm import tqdm
 
@@ -107,7 +109,7 @@ def correlate(
         writer = csv.DictWriter(f, fieldnames=_FIELDS)
         if new_file:
             writer.writeheader()
-        results = map_fn(_safe(scorer), todo["arch"].tolist())
+        results = map_fn(partial(_score_safely, scorer), todo["arch"].tolist())
         for (_, row), (status, value, params, error) in tqdm(
             zip(todo.iterrows(), results), total=len(todo), initial=len(rows) - len(todo),
             desc="scoring", disable=not progress,
@@ -127,15 +129,13 @@ def correlate(
     return result
 
 
-def _safe(scorer: Callable[[str], tuple[float, int]]) -> Callable[[str], tuple[str, float, int | None, str]]:
-    def score_one(arch: str) -> tuple[str, float, int | None, str]:
-        try:
-            value, params = scorer(arch)
-        except ProxyError as err:
-            return "failed", float("nan"), None, str(err)
-        return "ok", value, params, ""
-
-    return score_one
+def _score_safely(scorer: Callable[[str], tuple[float, int]], arch: str) -> tuple[str, float, int | None, str]:
+    """``(status, score, params, error)``: a proxy failure becomes a row status (module level, so workers can run it)."""
+    try:
+        value, params = scorer(arch)
+    except ProxyError as err:
+        return "failed", float("nan"), None, str(err)
+    return "ok", value, params, ""
 
 
 def _done(path: Path) -> set[int]:

@@ -25,6 +25,7 @@ from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
 from evonas.fitness import calibrate, get_proxy
 from evonas.operators import Individual, fitness_class
+from evonas.parallel import check_rules, make_map
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
 from evonas.strategy import make_toolbox, swap_nas
 
@@ -50,6 +51,8 @@ class SearchConfig(RunConfig):
     net: dict[str, Any] = field(default_factory=dict)
     halloffame: int = 10
     ground_truth: str | None = None
+    workers: int = 1
+    ray: str | None = None
 
     def check(self) -> SearchConfig:
         """Raise :class:`ConfigError` naming the first out-of-range value."""
@@ -63,6 +66,7 @@ class SearchConfig(RunConfig):
             "samples": (self.samples >= 2, ">= 2"),
             "repeats": (self.repeats >= 1, ">= 1"),
             "halloffame": (self.halloffame >= 1, ">= 1"),
+            **check_rules(self.workers, self.ray),
         })
         if (self.mu is None) != (self.sigma is None):
             raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
@@ -84,10 +88,15 @@ class SearchResult:
 
 
 def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progress: bool = True) -> SearchResult:
-    """Run (or with ``resume=True`` continue) a SWAP-NAS search and write its run folder ``out``."""
+    """Run (or with ``resume=True`` continue) a SWAP-NAS search and write its run folder ``out``.
+
+    On resume the run's saved settings are used, except ``workers`` and ``ray``: they say how
+    to run, not what (results do not depend on them), so they are taken from ``config``.
+    """
     out = Path(out)
     if resume:
-        config = SearchConfig.from_dict(read_run_config(out), where=str(out / CONFIG_FILE))
+        saved = {**read_run_config(out), "workers": config.workers, "ray": config.ray}
+        config = SearchConfig.from_dict(saved, where=str(out / CONFIG_FILE))
     config.check()
     space = get_space(config.space)
     net_args = {**space.scoring_net_args, **config.net}
@@ -127,11 +136,13 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
         bar.set_postfix(best=f"{last['best']:.4g}", params=last["best_params"], refresh=False)
         bar.update(1)
 
-    population, logbook = swap_nas(
-        state.population, toolbox, config.cycles, config.mutations, config.crossover, state.rng,
-        cache=state.cache, halloffame=state.halloffame, logbook=state.logbook if resume else None,
-        start=state.cycle if resume else 0, on_cycle=on_cycle,
-    )
+    with make_map(config.workers, config.ray, scorer) as map_fn:
+        toolbox.register("map", map_fn)
+        population, logbook = swap_nas(
+            state.population, toolbox, config.cycles, config.mutations, config.crossover, state.rng,
+            cache=state.cache, halloffame=state.halloffame, logbook=state.logbook if resume else None,
+            start=state.cycle if resume else 0, on_cycle=on_cycle,
+        )
     bar.close()
     return _finish(out, config, space, state, population, logbook)
 

@@ -29,6 +29,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arch-col", default=None, help="architecture column (default: genotype or arch)")
     p.add_argument("--acc-col", default=None, help="accuracy column (default: valid_acc or cifar10_test_acc)")
     p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, correlation.json, scatter.png")
+    p.add_argument("--workers", type=int, default=1, help="score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)")
+    p.add_argument("--ray", default=None, metavar="ADDRESS", help="score on a Ray cluster: its address, 'auto' (the one `ray start` made here) or 'local' (a new one)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
 
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from evonas.evaluation import ArchitectureScorer
     from evonas.data import load_images
     from evonas.fitness import calibrate
+    from evonas.parallel import make_map
 
     space = get_space(args.space)
     net_args = {**space.scoring_net_args, **parse_net_args(args.net)}
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,
                                 net_args=net_args, repeats=args.repeats, seed=args.seed)
-    result = correlate(rows, scorer, args.out, progress=not args.no_progress)
+    with make_map(args.workers, args.ray, scorer) as map_fn:
+        result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn)
     summary = {"proxy": args.proxy, "space": args.space, **options, **asdict(result)}
     print(f"{args.proxy} on {args.table.name}: Spearman {result.spearman:.4f}, Kendall {result.kendall:.4f}, "
           f"top-10% precision {result.top10_precision:.3f}, n = {result.n}, failed = {result.failed}, "

@@ -28,6 +28,8 @@ _FLAGS = {
     "--seed": ("seed", int, "random seed"),
     "--halloffame": ("halloffame", int, "best architectures kept"),
     "--ground-truth": ("ground_truth", str, "NAS-Bench-201 table (arch, cifar10_test_acc) to report the true accuracy of the result"),
+    "--workers": ("workers", int, "score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)"),
+    "--ray": ("ray", str, "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"),
     # multi-objective runs (pymoo); giving --objectives selects them
     "--objectives": ("objectives", str, "multi-objective search, e.g. 'swap,params': maximise the proxy, minimise parameters"),
     "--algorithm": ("algorithm", str, "multi-objective algorithm (nsga2, spea2, smsemoa, nsga3)"),
@@ -39,7 +41,7 @@ _FLAGS = {
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="TOML config file with the same keys as the flags (flags win)")
     p.add_argument("--out", type=Path, help="run folder to create (e.g. runs/NAME)")
-    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the search in RUN_DIR from its last checkpoint")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the search in RUN_DIR from its last checkpoint (with its --workers/--ray unless given again)")
     for flag, (dest, kind, text) in _FLAGS.items():
         p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
     p.add_argument("--net", default=None, help="scoring network arguments, e.g. C=3,layers=1,stem=false")
@@ -56,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         if args.out is not None and args.out != args.resume:
             raise ConfigError("--resume RUN_DIR continues that folder; drop --out")
-        if "objectives" in read_run_config(args.resume):
-            return _report_moo(run_moo(MooConfig(), args.resume, resume=True, progress=progress), args.json)
-        return _report(run_search(SearchConfig(), args.resume, resume=True, progress=progress), args.json)
+        saved = read_run_config(args.resume)
+        how = _execution(args, saved)
+        if "objectives" in saved:
+            return _report_moo(run_moo(MooConfig(**how), args.resume, resume=True, progress=progress), args.json)
+        return _report(run_search(SearchConfig(**how), args.resume, resume=True, progress=progress), args.json)
     if args.out is None:
         raise ConfigError("--out RUN_DIR is required for a new search (or --resume RUN_DIR)")
     values = read_toml(args.config) if args.config is not None else {}
@@ -68,6 +72,12 @@ def run(args: argparse.Namespace) -> int:
     if "objectives" in values:
         return _report_moo(run_moo(MooConfig.from_dict(values), args.out, progress=progress), args.json)
     return _report(run_search(SearchConfig.from_dict(values), args.out, progress=progress), args.json)
+
+
+def _execution(args: argparse.Namespace, saved: dict) -> dict:
+    """``workers`` and ``ray`` of a resumed run: the flags if any is given, else the saved ones."""
+    given = {key: getattr(args, key) for key in ("workers", "ray") if getattr(args, key) is not None}
+    return given or {key: saved[key] for key in ("workers", "ray") if key in saved}
 
 
 def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -42,6 +42,7 @@ from evonas.fitness import get_proxy
 from evonas.moo.algorithms import ALGORITHMS, make_algorithm
 from evonas.moo.front import Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, sort_front
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
+from evonas.parallel import check_rules, make_map
 from evonas.results import write_scored
 
 STATE_FILE = "checkpoint.json"
@@ -62,6 +63,8 @@ class MooConfig(RunConfig):
         budget: maximum parameter count of the *scoring* network (the count that is the
             second objective); an architecture above it is infeasible. None: no budget.
         ground_truth: NAS-Bench-201 table to compare the found front with the true one.
+        workers: local worker processes scoring in parallel (results do not depend on it).
+        ray: a Ray cluster address (or ``auto``, ``local``) to score on instead.
     """
 
     space: str = "nb201"
@@ -78,6 +81,8 @@ class MooConfig(RunConfig):
     seed: int = 0
     net: dict[str, Any] = field(default_factory=dict)
     ground_truth: str | None = None
+    workers: int = 1
+    ray: str | None = None
 
     @property
     def proxy(self) -> str:
@@ -107,6 +112,7 @@ class MooConfig(RunConfig):
             "budget": (self.budget is None or self.budget > 0, "> 0 (a parameter count) or unset"),
             "samples": (self.samples >= 2, ">= 2"),
             "repeats": (self.repeats >= 1, ">= 1"),
+            **check_rules(self.workers, self.ray),
         })
         return self
 
@@ -144,7 +150,7 @@ def run_moo(
     resume: bool = False,
     progress: bool = True,
     scorer: Scorer | None = None,
-    map_fn: MapFn = map,
+    map_fn: MapFn | None = None,
 ) -> MooResult:
     """Run (or with ``resume=True`` continue) a multi-objective search and write its run folder ``out``.
 
@@ -158,15 +164,18 @@ def run_moo(
             record hypervolume; save checkpoint
 
     Args:
-        config: the run's settings; on resume the folder's ``config.json`` is used instead.
+        config: the run's settings; on resume the folder's ``config.json`` is used instead,
+            except ``workers`` and ``ray`` (how to run, not what), taken from ``config``.
         scorer: ``genome -> (score, params)``; default: an
             :class:`~evonas.evaluation.ArchitectureScorer` of ``config.proxy`` on the
             space's scoring network. A resumed run must get the same scorer.
-        map_fn: how new architectures are scored (``pool.map`` or a Ray map to parallelise).
+        map_fn: how new architectures are scored; default: :func:`evonas.parallel.make_map`
+            of ``config.workers`` and ``config.ray`` (the builtin ``map`` for one worker).
     """
     out = Path(out)
     if resume:
-        config = MooConfig.from_dict(read_run_config(out), where=str(out / CONFIG_FILE))
+        saved = {**read_run_config(out), "workers": config.workers, "ray": config.ray}
+        config = MooConfig.from_dict(saved, where=str(out / CONFIG_FILE))
     config.check()
     space = get_space(config.space)
     if not resume:
@@ -179,7 +188,6 @@ def run_moo(
         cache,
         direction=get_proxy(config.proxy).direction,
         budget=config.budget,
-        map_fn=map_fn,
     )
     rng, algorithm_seed = _seeds(config.seed)
     algorithm = make_algorithm(config.algorithm, space, pop_size=config.population, rng=rng, crossover=config.crossover)
@@ -199,15 +207,17 @@ def run_moo(
         history = saved["hypervolume"]
         normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
     bar = _progress(config.generations, done, progress)
-    for generation in range(done + 1, config.generations + 1):
-        _generation(algorithm, problem)
-        if normalisation is None:
-            normalisation = Normalisation.of(algorithm.pop.get("F"))
-        history.append(_hypervolume_row(generation, algorithm, cache, normalisation))
-        _save_checkpoint(out, generation, algorithm, cache, rng, normalisation, history)
-        _write_hypervolume(out, history)
-        bar.set_postfix(hypervolume=f"{history[-1]['hypervolume']:.4f}", front=history[-1]["front_size"], refresh=False)
-        bar.update(1)
+    scoring = make_map(config.workers, config.ray, problem.scorer) if map_fn is None else nullcontext(map_fn)
+    with scoring as problem.map_fn:
+        for generation in range(done + 1, config.generations + 1):
+            _generation(algorithm, problem)
+            if normalisation is None:
+                normalisation = Normalisation.of(algorithm.pop.get("F"))
+            history.append(_hypervolume_row(generation, algorithm, cache, normalisation))
+            _save_checkpoint(out, generation, algorithm, cache, rng, normalisation, history)
+            _write_hypervolume(out, history)
+            bar.set_postfix(hypervolume=f"{history[-1]['hypervolume']:.4f}", front=history[-1]["front_size"], refresh=False)
+            bar.update(1)
     bar.close()
     return _finish(out, config, space, problem, algorithm, history)
 
