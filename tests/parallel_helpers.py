@@ -1,0 +1,67 @@
+"""Scorers for tests/test_parallel.py that run inside worker processes (imported there by name)."""
+
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from evonas.errors import ProxyError
+from evonas.evaluation import ArchitectureScorer
+
+
+@dataclass(frozen=True)
+class Twice:
+    """A cheap scorer: ``2 * x``; sleeps on small ``x`` so later tasks finish first."""
+
+    def __call__(self, x: int) -> int:
+        time.sleep(0.02 if x < 3 else 0.0)
+        return 2 * x
+
+
+@dataclass(frozen=True)
+class KillOnce:
+    """``2 * x``, but the first call anywhere kills its own worker process (a marker file remembers)."""
+
+    marker: str
+
+    def __call__(self, x: int) -> int:
+        try:
+            Path(self.marker).touch(exist_ok=False)
+        except FileExistsError:
+            return 2 * x
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class KillAlways:
+    """Kills its worker process on every call."""
+
+    def __call__(self, x: int) -> int:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class DyingScorer(ArchitectureScorer):
+    """An :class:`ArchitectureScorer` that kills its worker process while the file ``armed`` exists."""
+
+    armed: str = ""
+
+    def __call__(self, arch):  # type: ignore[no-untyped-def]
+        if self.armed and Path(self.armed).exists():
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().__call__(arch)
+
+
+@dataclass(frozen=True)
+class FailsOnOne:
+    """``2 * x``, but a :class:`ProxyError` for ``x == 1`` (a scorer's own error)."""
+
+    def __call__(self, x: int) -> int:
+        if x == 1:
+            raise ProxyError("proxy gave NaN for x = 1")
+        return 2 * x
+
+
+def plus_one(scorer, x):
+    return scorer(x) + 1
