@@ -17,7 +17,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evonas.errors import ConfigError, DataError, ProxyError
 
@@ -75,6 +74,8 @@ def select_rows(table: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFra
 
 def rank_agreement(scores: Iterable[float], accs: Iterable[float], top: float = 0.1) -> tuple[float, float, float]:
     """Spearman ρ, Kendall τ and top-``top`` precision (share of the proxy's top archs that are truly top)."""
+    from scipy import stats  # here, not at the top: parallel workers import this module, and scipy.stats costs 0.65 s
+
     s, a = np.asarray(list(scores), float), np.asarray(list(accs), float)
     k = max(1, int(round(top * len(s))))
     top_score = set(np.argsort(-s, kind="stable")[:k])
