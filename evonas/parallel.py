@@ -144,6 +144,8 @@ class RayMap:
                 ray.init(address=address)
             except ConnectionError as err:
                 raise ConfigError(f"--ray {address}: no Ray cluster there ({err}); start one with `ray start --head`") from None
+            except ValueError as err:  # e.g. a ray:// address without the Ray client installed
+                raise ConfigError(f"--ray {address}: {err}") from None
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actors = min(workers, cpus) if workers > 1 else cpus  # an actor beyond the CPUs would never start
         # max_restarts=-1: an actor comes back after every death; each task is still retried only RETRIES times
