@@ -41,6 +41,14 @@ class RunConfig:
             if not ok:
                 raise ConfigError(f"{name} = {getattr(self, name)!r} is out of range: must be {allowed}")
 
+    def resumed_from(self: C, run_dir: Path) -> C:
+        """The config saved in ``run_dir``, with this config's ``workers`` and ``ray``.
+
+        Those two say how to run, not what is found, so a resumed run may change them.
+        """
+        saved = {**read_run_config(run_dir), "workers": self.workers, "ray": self.ray}  # type: ignore[attr-defined]
+        return type(self).from_dict(saved, where=str(Path(run_dir) / CONFIG_FILE))
+
     def save(self, run_dir: Path) -> None:
         """Write ``config.json`` into a new run folder (refusing to overwrite another run)."""
         if (run_dir / CONFIG_FILE).exists():

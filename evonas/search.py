@@ -17,13 +17,13 @@ import torch
 from deap import tools
 
 from evonas.cache import ScoreCache
-from evonas.config import CONFIG_FILE, RunConfig, read_run_config
+from evonas.config import RunConfig
 from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
 from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.errors import ConfigError
 from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
-from evonas.fitness import calibrate, get_proxy
+from evonas.fitness import PROXIES, calibrate, get_proxy
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import check_rules, make_map
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
@@ -57,7 +57,7 @@ class SearchConfig(RunConfig):
     def check(self) -> SearchConfig:
         """Raise :class:`ConfigError` naming the first out-of-range value."""
         get_space(self.space)
-        get_proxy(self.proxy) if self.proxy != "reg-swap" else None
+        PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
         self.check_ranges({
             "population": (self.population >= 2, ">= 2"),
             "cycles": (self.cycles >= 0, ">= 0"),
@@ -95,8 +95,7 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
     """
     out = Path(out)
     if resume:
-        saved = {**read_run_config(out), "workers": config.workers, "ray": config.ray}
-        config = SearchConfig.from_dict(saved, where=str(out / CONFIG_FILE))
+        config = config.resumed_from(out)
     config.check()
     space = get_space(config.space)
     net_args = {**space.scoring_net_args, **config.net}

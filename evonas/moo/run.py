@@ -34,7 +34,7 @@ from pymoo.core.termination import NoTermination
 
 from evonas.cache import ScoreCache
 from evonas.checkpoint import atomic_write
-from evonas.config import CONFIG_FILE, RunConfig, read_run_config
+from evonas.config import RunConfig
 from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.encodings.genome import parse_key
 from evonas.errors import ConfigError
@@ -174,8 +174,7 @@ def run_moo(
     """
     out = Path(out)
     if resume:
-        saved = {**read_run_config(out), "workers": config.workers, "ray": config.ray}
-        config = MooConfig.from_dict(saved, where=str(out / CONFIG_FILE))
+        config = config.resumed_from(out)
     config.check()
     space = get_space(config.space)
     if not resume:
