@@ -25,7 +25,7 @@ from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
 from evonas.fitness import PROXIES, calibrate, get_proxy
 from evonas.operators import Individual, fitness_class
-from evonas.parallel import check_rules, make_map
+from evonas.parallel import check_rules, make_map, prestart
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
 from evonas.strategy import make_toolbox, swap_nas
 
@@ -97,6 +97,7 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
     if resume:
         config = config.resumed_from(out)
     config.check()
+    prestart(config.workers, config.ray)  # workers' imports overlap calibration and loading
     space = get_space(config.space)
     net_args = {**space.scoring_net_args, **config.net}
     proxy_options: dict[str, Any] = {}
