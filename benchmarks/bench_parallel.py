@@ -12,7 +12,8 @@ start, imports and pool start-up included) and is timed wall-clock.
 
 Modes: serial with 1 torch thread (the CLI's default), serial with 2 threads, ``--workers 2``
 and ``--ray auto --workers 2`` against a cluster this script starts with ``ray start --head
---num-cpus 2`` (its start is not counted; skipped if Ray is missing). The modes are
+--num-cpus 2`` before that mode and stops after it (neither counted, so Ray's daemons do not
+run during the other modes; skipped if Ray is missing). The modes are
 interleaved over ``--rounds`` rounds and each reports its median; speed-ups are against the
 faster serial mode of the same run. The load average is printed all along: on 2 cores any
 other busy process takes half the machine from the workers. Scores and the best
@@ -32,7 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import torch
@@ -89,21 +92,21 @@ def time_overhead(tasks: int, workers: int, ray: str | None) -> tuple[float, flo
         return (time.perf_counter() - start) / tasks, startup
 
 
-def start_ray() -> bool:
-    """Start a 2-CPU Ray head on this machine (what ``--ray auto`` finds); False if Ray is missing."""
-    ray = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
-    if ray is None:
-        print("Ray is not installed: Ray rows skipped")
-        return False
-    start = time.perf_counter()
-    subprocess.run([ray, "start", "--head", "--num-cpus", "2", "--include-dashboard", "false",
+RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
+
+
+@contextmanager
+def ray_cluster(needed: bool) -> Iterator[None]:
+    """A 2-CPU Ray head on this machine for the block (what ``--ray auto`` finds), if ``needed``."""
+    if not needed:
+        yield
+        return
+    subprocess.run([RAY, "start", "--head", "--num-cpus", "2", "--include-dashboard", "false",
                     "--disable-usage-stats"], check=True, capture_output=True)
-    print(f"ray start --head --num-cpus 2: {time.perf_counter() - start:.1f} s, not counted below")
-    return True
-
-
-def stop_ray() -> None:
-    subprocess.run([shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray", "stop"], capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run([RAY, "stop"], check=True, capture_output=True)
 
 
 def main() -> None:
@@ -122,25 +125,23 @@ def main() -> None:
         ("serial, 2 torch threads", ["--threads", "2"], 1, None),
         ("2 local workers", ["--workers", "2"], 2, None),
     ]
-    ray = not args.no_ray and start_ray()
-    if ray:
+    if args.no_ray or RAY is None:
+        print("Ray rows skipped" + ("" if args.no_ray else ": Ray is not installed"))
+    else:
         modes.append(("2 Ray actors", ["--ray", "auto", "--workers", "2"], 2, "auto"))
-    try:
-        times: dict[str, list[tuple[float, ...]]] = {name: [] for name, *_ in modes}
-        reference = None
-        for round_ in range(args.rounds):  # rounds interleave the modes; each mode reports its median
-            for name, flags, workers, address in modes if round_ % 2 == 0 else modes[::-1]:
+    times: dict[str, list[tuple[float, ...]]] = {name: [] for name, *_ in modes}
+    reference = None
+    for round_ in range(args.rounds):  # rounds interleave the modes; each mode reports its median
+        for name, flags, workers, address in modes if round_ % 2 == 0 else modes[::-1]:
+            with ray_cluster(address is not None):
                 corr, scoring, scores = time_correlate(args, flags)
                 search, found = time_search(flags)
                 per_task, startup = time_overhead(args.tasks, workers, address) if workers > 1 else (0.0, 0.0)
-                reference = reference or (scores, found)
-                assert (scores, found) == reference, f"{name}: results differ from the serial run"
-                times[name].append((corr, scoring, search, per_task, startup))
-                print(f"  round {round_ + 1}: {name}: correlate {corr:.1f} s (scoring {scoring:.1f} s), "
-                      f"search {search:.1f} s ({load()})", flush=True)
-    finally:
-        if ray:
-            stop_ray()
+            reference = reference or (scores, found)
+            assert (scores, found) == reference, f"{name}: results differ from the serial run"
+            times[name].append((corr, scoring, search, per_task, startup))
+            print(f"  round {round_ + 1}: {name}: correlate {corr:.1f} s (scoring {scoring:.1f} s), "
+                  f"search {search:.1f} s ({load()})", flush=True)
     table = [(name, *(statistics.median(column) for column in zip(*times[name]))) for name, *_ in modes]
 
     base_corr = min(row[1] for row in table if row[0].startswith("serial"))
