@@ -10,6 +10,7 @@ from evonas.errors import (
     InvalidGenomeError,
     ProxyError,
     UnknownNameError,
+    WorkerError,
 )
 from evonas.fitness import calibrate, get_proxy, list_proxies
 
@@ -24,6 +25,7 @@ __all__ = [
     "ProxyError",
     "SearchSpace",
     "UnknownNameError",
+    "WorkerError",
     "calibrate",
     "fitness",
     "get_proxy",

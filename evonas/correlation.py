@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -37,6 +38,10 @@ class Correlation:
     failed: int
     seconds: float
     ms_per_arch: float
+
+    def as_json(self) -> dict[str, float | int | None]:
+        """The fields for JSON: an undefined correlation (constant scores, < 2 archs) is null, not NaN."""
+        return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in asdict(self).items()}
 
 
 def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = None) -> pd.DataFrame:
@@ -125,7 +130,7 @@ def correlate(
     rho, tau, top = rank_agreement(ok["score"], ok["acc"]) if len(ok) > 1 else (float("nan"),) * 3
     result = Correlation(rho, tau, top, len(ok), int((scored["status"] != "ok").sum()), round(seconds, 3),
                          round(1e3 * seconds / max(1, len(todo)), 3))
-    (out / "correlation.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
+    (out / "correlation.json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
     _scatter(out / "scatter.png", ok, result)
     return result
 

@@ -28,3 +28,7 @@ class DataError(EvonasError, ValueError):
 
 class ProxyError(EvonasError, ArithmeticError):
     """A fitness proxy produced a non-finite value for an architecture."""
+
+
+class WorkerError(EvonasError, RuntimeError):
+    """A worker process (local or Ray) died while scoring, again after its task was retried."""

@@ -20,7 +20,7 @@ torch again as a "spawn" worker does (pool start-up 2.6 s rather than 4.3 s here
 
 A worker that dies (killed, out of memory, crashed) does not lose the run: its tasks are
 retried once (local: the pool is rebuilt; Ray: the actor restarts), then
-:class:`WorkerError` says so in one line. Searches checkpoint only after a whole cycle, so
+:class:`~evonas.errors.WorkerError` says so in one line. Searches checkpoint only after a whole cycle, so
 a failed cycle is simply repeated by ``--resume``.
 """
 
@@ -31,13 +31,14 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import socket
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from evonas.errors import ConfigError, EvonasError
+from evonas.errors import ConfigError, WorkerError
 
 #: ``map_fn(function, items) -> iterable of results, in the order of items``.
 MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
@@ -46,10 +47,6 @@ MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
 RETRIES = 1
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 _SCORER = "scorer"  # the persistent id standing for the worker's installed scorer
-
-
-class WorkerError(EvonasError, RuntimeError):
-    """A worker process died while scoring, again after its task was retried."""
 
 
 def cores() -> int:
@@ -154,6 +151,7 @@ class RayMap:
         self.scorer, self._ray = scorer, ray
         self._owns = not ray.is_initialized()
         if self._owns:
+            _check_reachable(address)
             try:
                 ray.init(address=address)
             except ConnectionError as err:
@@ -189,6 +187,20 @@ class RayMap:
             self._ray.kill(actor)
         if self._owns:
             self._ray.shutdown()
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds on a ``HOST:PORT`` where nothing listens: Ray itself retries for minutes first."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or "://" in address:
+        return  # "auto", "local", ray://: Ray answers those quickly itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ConfigError(
+            f"--ray {address}: nothing answers at {host} port {port} ({err}); "
+            f"start the head there with `ray start --head --port={port}`"
+        ) from None
 
 
 class _Worker:

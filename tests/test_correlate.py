@@ -1,10 +1,12 @@
 """`evonas correlate`: the figures, the files, failures, resume and clear errors."""
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import ConstantInputWarning
 
 from evonas.cli import main
 from evonas.correlation import correlate, rank_agreement, read_table, select_rows
@@ -66,6 +68,19 @@ def test_non_finite_scores_are_counted_as_failed(tmp_path, shared_data):
     assert result.failed == (scores["status"] == "failed").sum() > 0
     assert result.n + result.failed == 20
     assert scores.loc[scores["status"] == "failed", "error"].str.contains("nan").all()
+
+
+def test_constant_scores_give_null_correlations_in_valid_json(tmp_path, shared_data):
+    rows = select_rows(read_table(shared_data / "nb201_cifar10.csv"), 10, seed=0)
+    with pytest.warns(ConstantInputWarning):  # scipy says why the correlation is undefined
+        result = correlate(rows, lambda arch: (16.0, 1), tmp_path, progress=False)
+    assert math.isnan(result.spearman)
+    saved = json.loads((tmp_path / "correlation.json").read_text(), parse_constant=_refuse)
+    assert saved["spearman"] is None and saved["kendall"] is None and saved["n"] == 10
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
 
 
 def test_table_errors(tmp_path):

@@ -6,6 +6,7 @@ What runs inside workers lives in ``parallel_helpers`` (light imports, so a rest
 import json
 import os
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -150,6 +151,15 @@ def ray_session():
              job_config=job, log_to_driver=False)
     yield ray
     ray.shutdown()
+
+
+def test_an_unreachable_ray_address_fails_fast(monkeypatch):
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'evonas[ray]')")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as if no session: connect to the address
+    start = time.perf_counter()
+    with pytest.raises(ConfigError, match="--ray 127.0.0.1:1: nothing answers at 127.0.0.1 port 1"):
+        make_map(2, "127.0.0.1:1", Twice()).__enter__()
+    assert time.perf_counter() - start < 10
 
 
 def test_ray_search_finds_the_same_as_serial(tmp_path, serial_run, ray_session):

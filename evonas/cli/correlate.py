@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from evonas.cli import parse_net_args
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                                 net_args=net_args, repeats=args.repeats, seed=args.seed)
     with make_map(args.workers, args.ray, scorer) as map_fn:
         result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn)
-    summary = {"proxy": args.proxy, "space": args.space, **options, **asdict(result)}
+    summary = {"proxy": args.proxy, "space": args.space, **options, **result.as_json()}
     print(f"{args.proxy} on {args.table.name}: Spearman {result.spearman:.4f}, Kendall {result.kendall:.4f}, "
           f"top-10% precision {result.top10_precision:.3f}, n = {result.n}, failed = {result.failed}, "
           f"{result.seconds:.1f} s ({result.ms_per_arch:.1f} ms/arch)")
