@@ -7,8 +7,8 @@ start, imports and pool start-up included) and is timed wall-clock.
              sample), proxy swap, ``--repeats`` re-initialisations, S=16;
   search     ``evonas search``: a fixed small SWAP-NAS run on nb201 (reg-swap with fixed
              mu/sigma, so no calibration);
-  overhead   in this process, an ordered map of a no-op (builtin ``abs``) over ``--tasks``
-             items on a running pool: the cost per task; and the pool's start-up.
+  overhead   in a fresh process, the pool's start-up (cold: no fork server yet) and then an
+             ordered map of a no-op (builtin ``abs``) over ``--tasks`` items: the cost per task.
 
 Modes: serial with 1 torch thread (the CLI's default), serial with 2 threads, ``--workers 2``
 and ``--ray auto --workers 2`` against a cluster this script starts with ``ray start --head
@@ -82,7 +82,15 @@ def time_search(flags: list[str]) -> tuple[float, tuple]:
 
 
 def time_overhead(tasks: int, workers: int, ray: str | None) -> tuple[float, float]:
-    """Seconds per task of an ordered map of a no-op on a running pool, and the pool's start-up seconds."""
+    """Seconds per task of an ordered map of a no-op on a running pool, and its start-up seconds, in a fresh process."""
+    code = f"import json, bench_parallel as b; print(json.dumps(b.overhead({tasks}, {workers}, {ray!r})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parent)
+    return tuple(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def overhead(tasks: int, workers: int, ray: str | None) -> tuple[float, float]:
+    """What :func:`time_overhead` measures, run in this process."""
     start = time.perf_counter()
     with make_map(workers, ray, abs) as map_fn:
         list(map_fn(abs, range(2 * workers)))  # warm: every worker started

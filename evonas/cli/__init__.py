@@ -7,12 +7,12 @@ message and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Sequence
 
-import importlib
-
 from evonas.errors import EvonasError
+from evonas.parallel import prestart
 
 #: Sub-commands, each a module ``evonas.cli.<name>`` defining ``HELP``, ``configure(parser)`` and ``run(args)``.
 COMMANDS = ("inspect", "sample", "correlate", "search")
@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evonas`` console script."""
     args = build_parser().parse_args(argv)
     try:
+        prestart(getattr(args, "workers", None) or 1, getattr(args, "ray", None))  # before torch: overlap its import
         _set_threads(args.threads)
         return int(args._run(args) or 0)
     except EvonasError as err:

@@ -35,14 +35,12 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evonas.parallel import make_map, prestart
-
-    prestart(args.workers, args.ray)  # the workers' imports overlap ours, reading the table and the images
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
     from evonas.errors import ConfigError
     from evonas.evaluation import ArchitectureScorer
     from evonas.fitness import calibrate
+    from evonas.parallel import make_map
 
     space = get_space(args.space)
     net_args = {**space.scoring_net_args, **parse_net_args(args.net)}

@@ -11,14 +11,17 @@ concat) are still built and scored from their ``Genotype(...)`` text.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch.nn as nn
 
 from evonas.encodings.genome import Genome
 from evonas.encodings.genotype import Edge, Genotype, parse_genotype
 from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
 from evonas.errors import InvalidGenomeError
+
+if TYPE_CHECKING:
+    import torch.nn as nn  # annotations only: the spaces' rules load without torch
 
 DARTS_OPS = {
     1: "none",

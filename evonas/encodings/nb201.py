@@ -8,14 +8,16 @@ its incoming edges from nodes 0..j-1.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch.nn as nn
 
 from evonas.encodings.genome import Genome
 from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
 from evonas.errors import InvalidGenomeError
+
+if TYPE_CHECKING:
+    import torch.nn as nn  # annotations only: the spaces' rules load without torch
 
 NB201_OPS = {1: "nor_conv_3x3", 2: "nor_conv_1x1", 3: "avg_pool_3x3", 4: "skip_connect"}
 _NONE = "none"

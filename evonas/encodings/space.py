@@ -10,14 +10,16 @@ from __future__ import annotations
 import itertools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Union
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Union
 
 import numpy as np
-import torch.nn as nn
 
 from evonas.encodings.genome import Genome
 from evonas.errors import InvalidGenomeError
 from evonas.registry import Registry
+
+if TYPE_CHECKING:
+    import torch.nn as nn  # annotations only: the spaces' rules load without torch
 
 
 @dataclass(frozen=True)
