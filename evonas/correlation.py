@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evonas.errors import ConfigError, DataError, ProxyError
+from evonas.plots import figure
 
 #: Known ground-truth tables: (architecture column, accuracy column).
 KNOWN_COLUMNS = [("genotype", "valid_acc"), ("arch", "cifar10_test_acc")]
@@ -157,15 +158,7 @@ def _done(path: Path) -> set[int]:
 
 
 def _scatter(path: Path, ok: pd.DataFrame, result: Correlation) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ax.scatter(ok["score"], ok["acc"], s=6, alpha=0.5)
-    ax.set(xlabel="proxy score", ylabel="accuracy (%)",
-           title=f"Spearman ρ = {result.spearman:.3f}, Kendall τ = {result.kendall:.3f} (n = {result.n})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with figure(path, (5, 4)) as ax:
+        ax.scatter(ok["score"], ok["acc"], s=6, alpha=0.5)
+        ax.set(xlabel="proxy score", ylabel="accuracy (%)",
+               title=f"Spearman ρ = {result.spearman:.3f}, Kendall τ = {result.kendall:.3f} (n = {result.n})")

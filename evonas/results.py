@@ -11,6 +11,7 @@ from deap import tools
 
 from evonas.cache import ScoreCache
 from evonas.encodings import Genome, SearchSpace
+from evonas.plots import figure
 
 
 def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
@@ -42,29 +43,16 @@ def write_best(run_dir: Path, space: SearchSpace, genome: Genome, score: float, 
 
 def plot_run(run_dir: Path, logbook: tools.Logbook, scored: pd.DataFrame, score_name: str) -> list[Path]:
     """``convergence.png`` (best/mean score per cycle) and ``score_vs_params.png`` (every scored arch)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     log = pd.DataFrame(list(logbook))
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(log["cycle"], log["best"], label="best in population")
-    ax.plot(log["cycle"], log["mean"], label="population mean")
-    ax.set(xlabel="cycle", ylabel=score_name, title="SWAP-NAS convergence")
-    ax.legend()
-    fig.tight_layout()
-    paths = [run_dir / "convergence.png"]
-    fig.savefig(paths[0], dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6)
-    ax.set(xlabel="parameters", ylabel=score_name, title=f"all {len(scored)} scored architectures")
-    fig.tight_layout()
-    paths.append(run_dir / "score_vs_params.png")
-    fig.savefig(paths[1], dpi=120)
-    plt.close(fig)
+    paths = [run_dir / "convergence.png", run_dir / "score_vs_params.png"]
+    with figure(paths[0]) as ax:
+        ax.plot(log["cycle"], log["best"], label="best in population")
+        ax.plot(log["cycle"], log["mean"], label="population mean")
+        ax.set(xlabel="cycle", ylabel=score_name, title="SWAP-NAS convergence")
+        ax.legend()
+    with figure(paths[1]) as ax:
+        ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6)
+        ax.set(xlabel="parameters", ylabel=score_name, title=f"all {len(scored)} scored architectures")
     return paths
 
 

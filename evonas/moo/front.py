@@ -24,6 +24,7 @@ from pymoo.indicators.hv import HV
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 from evonas.errors import DataError
+from evonas.plots import figure
 
 REFERENCE_POINT = 1.1
 NB201_COLUMNS = ("arch", "params_m_cifar10", "cifar10_test_acc")
@@ -77,23 +78,15 @@ def sort_front(table: pd.DataFrame) -> pd.DataFrame:
 
 def plot_front(path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, budget: float | None = None) -> Path:
     """``front.png``: every scored architecture in grey, the front (rank 0) as a staircase on top."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     best = front[front["rank"] == 0].sort_values("params")
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(scored["params"], scored["score"], s=8, color="0.7", label=f"all {len(scored)} scored")
-    ax.step(best["params"], best["score"], where="post", color="C3", alpha=0.6)
-    ax.scatter(best["params"], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
-    if budget is not None:
-        ax.axvline(budget, color="k", linestyle="--", linewidth=1, label="parameter budget")
-    ax.set(xlabel="parameters", ylabel=score_name, title=f"{score_name} vs parameters: Pareto front")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with figure(path) as ax:
+        ax.scatter(scored["params"], scored["score"], s=8, color="0.7", label=f"all {len(scored)} scored")
+        ax.step(best["params"], best["score"], where="post", color="C3", alpha=0.6)
+        ax.scatter(best["params"], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
+        if budget is not None:
+            ax.axvline(budget, color="k", linestyle="--", linewidth=1, label="parameter budget")
+        ax.set(xlabel="parameters", ylabel=score_name, title=f"{score_name} vs parameters: Pareto front")
+        ax.legend()
     return path
 
 

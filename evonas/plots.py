@@ -1,0 +1,25 @@
+"""Figures drawn straight into files, through matplotlib's object API.
+
+Not pyplot: it keeps global figure state and ``matplotlib.use("Agg")`` would switch the
+caller's backend (a notebook's, say). A bare ``Figure`` needs neither.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+@contextmanager
+def figure(path: Path, size: tuple[float, float] = (6, 4)) -> Iterator[Axes]:
+    """Axes to draw on; on leaving the block the figure is laid out and saved to ``path`` (PNG, 120 dpi)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size)
+    yield fig.subplots()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
