@@ -11,7 +11,8 @@ defaults; each can be changed by a flag):
 * ``nb201``: a seeded sample (``--seed`` 0) of ``--nb201-limit`` 1000 of the 15,625 archs of
   ``shared/data/nb201_cifar10.csv`` (test accuracy after 200 epochs), on a reduced network
   C = 8, N = 1 (the benchmark's is C = 16, N = 5: about 10x the cost per arch);
-* ``--repeats`` 1 re-initialisation (N(0, 1) weights, as in the SWAP study) per score, same
+* ``--repeats`` 1 re-initialisation (N(0, 1) weights as in the SWAP study; N(0, 1/fan-in) for
+  proxies with ``fan_in_init``, i.e. grasp) per score, same
   seed for every arch; ``reg-swap`` gets μ, σ from :func:`evonas.fitness.calibrate`;
 * one intra-op thread (two are several times slower on these tiny networks here).
 

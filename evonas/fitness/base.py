@@ -66,6 +66,8 @@ class Proxy(ABC):
         direction: +1 if higher scores are better, -1 if lower are.
         needs_init: whether averaging over random re-initialisations makes sense (False for
             proxies that ignore weight values, such as the parameter count).
+        fan_in_init: re-initialise conv and linear weights from N(0, 1/fan_in) rather than
+            N(0, 1), for proxies that depend on the weight scale (see ``grasp``).
         needs_targets: whether ``batch.targets`` must be given.
         needs_grad: whether ``_score`` runs with autograd enabled.
         needs_batches: how many mini-batches ``_score`` cuts the batch into (statistics over
@@ -75,6 +77,7 @@ class Proxy(ABC):
     name: str = "proxy"
     direction: int = +1
     needs_init: bool = True
+    fan_in_init: bool = False
     needs_targets: bool = False
     needs_grad: bool = False
     needs_batches: int = 1

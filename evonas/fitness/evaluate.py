@@ -21,8 +21,8 @@ from evonas.fitness.init import gaussian_initialiser
 def score(proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed: int) -> float:
     """Mean of ``proxy(net, batch)`` over ``repeats`` re-initialisations of ``net``.
 
-    Weights are drawn as in :func:`~evonas.fitness.init.gaussian_init_` from a generator
-    seeded with ``seed``; the network's own weights and buffers are restored afterwards, so
+    Weights are drawn as in :func:`~evonas.fitness.init.gaussian_init_` (fan-in scaled if
+    ``proxy.fan_in_init``) from a generator seeded with ``seed``; the network's own weights and buffers are restored afterwards, so
     the result depends only on the architecture, the batch and ``seed``. A proxy without
     ``needs_init`` (e.g. ``params``) is called once on the weights as they are.
     """
@@ -33,7 +33,7 @@ def score(proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed
     device = next((p.device for p in net.parameters()), torch.device("cpu"))
     generator = torch.Generator(device).manual_seed(seed)
     saved = {k: v.clone() for k, v in net.state_dict().items()}
-    reinit, total = gaussian_initialiser(net), 0.0
+    reinit, total = gaussian_initialiser(net, fan_in=proxy.fan_in_init), 0.0
     try:
         with proxy.session(net, batch) as score_once:
             for _ in range(repeats):

@@ -19,28 +19,33 @@ _WEIGHT_VALUE: tuple[tuple[tuple[type[nn.Module], ...], float | None], ...] = (
 )
 
 
-def gaussian_initialiser(net: nn.Module) -> Callable[[torch.Generator], nn.Module]:
+def gaussian_initialiser(net: nn.Module, *, fan_in: bool = False) -> Callable[[torch.Generator], nn.Module]:
     """A function ``reinit(generator)`` that re-initialises ``net`` in place, as :func:`gaussian_init_`.
 
+    With ``fan_in`` the conv and linear weights are drawn from N(0, 1/fan_in) instead of
+    N(0, 1) (LeCun scaling), for proxies whose value depends on the weight scale (``grasp``).
     The tensors to reset are looked up once, so repeated re-initialisation (a proxy averaged
     over many draws) costs only the draws themselves.
     """
-    drawn: list[Tensor] = []
+    drawn: list[tuple[Tensor, float]] = []
     fixed: list[tuple[Tensor, float]] = []
     for module in net.modules():
         for types, value in _WEIGHT_VALUE:
             if isinstance(module, types):
                 weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
                 if isinstance(weight, Tensor):
-                    (drawn.append(weight) if value is None else fixed.append((weight, value)))
+                    if value is None:
+                        drawn.append((weight, weight[0].numel() ** -0.5 if fan_in else 1.0))
+                    else:
+                        fixed.append((weight, value))
                 if isinstance(bias, Tensor):
                     fixed.append((bias, 0.0))
                 break
 
     def reinit(generator: torch.Generator) -> nn.Module:
         with torch.no_grad():
-            for weight in drawn:
-                weight.normal_(0.0, 1.0, generator=generator)
+            for weight, std in drawn:
+                weight.normal_(0.0, std, generator=generator)
             for tensor, value in fixed:
                 tensor.fill_(value)
         return net

@@ -47,3 +47,15 @@ def test_generator_alone_decides_the_draw():
     gaussian_init_(b, generator=torch.Generator().manual_seed(2))
     assert not torch.equal(a[0].weight, b[0].weight)
     torch.set_rng_state(rng)
+
+
+def test_fan_in_scaling_for_scale_dependent_proxies():
+    from evonas.fitness import gaussian_initialiser, get_proxy
+
+    net = _net()
+    gaussian_initialiser(net, fan_in=True)(torch.Generator().manual_seed(0))
+    conv, linear = net[0], net[5]
+    assert abs(conv.weight.std().item() * 27**0.5 - 1) < 0.05  # fan-in 3·3·3
+    assert abs(linear.weight.std().item() * 10**0.5 - 1) < 0.05
+    assert (conv.bias == 0).all() and (net[1].weight == 1).all()
+    assert get_proxy("grasp").fan_in_init and not get_proxy("swap").fan_in_init
