@@ -24,6 +24,7 @@ import torch
 import evonas
 from evonas.data import load_images
 from evonas.evaluation import ArchitectureScorer
+from evonas.fitness import size_options
 from evonas.search import SearchConfig, run_search
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "nb201_cifar10.csv"
@@ -46,6 +47,7 @@ def main() -> None:
     space = evonas.get_space("nb201")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
+    batch = load_images(None, samples=16)
     rows = []
     for seed in range(args.seeds):
         config = SearchConfig(space="nb201", population=args.population, cycles=args.cycles, mutations=args.mutations,
@@ -58,8 +60,8 @@ def main() -> None:
         evals = result.best["evaluations"]
         # random search: the same number of architectures, the same proxy, best by proxy
         rng = np.random.default_rng(10_000 + seed)
-        options = {"mu": config.mu, "sigma": config.sigma} if args.proxy == "reg-swap" else {}
-        scorer = ArchitectureScorer(space="nb201", proxy=args.proxy, batch=load_images(None, samples=16),
+        options = size_options(args.proxy, space, net_args=space.scoring_net_args, seed=seed, mu=config.mu, sigma=config.sigma)
+        scorer = ArchitectureScorer(space="nb201", proxy=args.proxy, batch=batch,
                                     proxy_options=options,
                                     net_args=space.scoring_net_args, repeats=args.repeats, seed=seed)
         t0 = time.perf_counter()

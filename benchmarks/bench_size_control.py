@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from evonas.plots import figure
 from evonas.search import SearchConfig, run_search
 
 
@@ -48,19 +49,12 @@ def main() -> None:
     df = pd.DataFrame(rows)
     summary = df.groupby("mu=sigma (K)")["found params"].agg(["mean", "std", "min", "max"]).round(0)
     print(summary.to_string())
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ax.scatter(df["mu=sigma (K)"], df["found params"] / 1e3, alpha=0.6, label="found (each seed)")
-    ax.plot(args.mus, args.mus, "k--", lw=1, label="size = mu")
-    ax.set(xlabel="mu = sigma (thousands of parameters)", ylabel="found model (thousands of parameters)",
-           title="SWAP-NAS model-size control, DARTS C=3 scoring net")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.out, dpi=120)
+    with figure(args.out, (5, 4)) as ax:
+        ax.scatter(df["mu=sigma (K)"], df["found params"] / 1e3, alpha=0.6, label="found (each seed)")
+        ax.plot(args.mus, args.mus, "k--", lw=1, label="size = mu")
+        ax.set(xlabel="mu = sigma (thousands of parameters)", ylabel="found model (thousands of parameters)",
+               title="SWAP-NAS model-size control, DARTS C=3 scoring net")
+        ax.legend()
     print(f"wrote {args.out}")
 
 

@@ -48,7 +48,8 @@ from evonas import get_space
 from evonas.correlation import SCORES_FILE, correlate, rank_agreement, read_table, select_rows
 from evonas.data import load_images
 from evonas.evaluation import ArchitectureScorer
-from evonas.fitness import PROXIES, calibrate, list_proxies
+from evonas.fitness import PROXIES, list_proxies, size_options
+from evonas.plots import figure
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TABLES = {"darts": DATA / "darts_cifar10_1000.csv", "nb201": DATA / "nb201_cifar10.csv"}
@@ -85,10 +86,7 @@ def run_space(space_name: str, proxies: list[str], args: argparse.Namespace) -> 
     batch = load_images(None, samples=args.samples)
     results = []
     for name in proxies:
-        options: dict[str, Any] = {}
-        if name == "reg-swap" and not args.gather:
-            mu, sigma = calibrate(space, net_args=net_args, seed=args.seed)
-            options = {"mu": mu, "sigma": sigma}
+        options = {} if args.gather else size_options(name, space, net_args=net_args, seed=args.seed)
         out = args.out / space_name / name
         out.mkdir(parents=True, exist_ok=True)
         if not args.gather:
@@ -116,27 +114,19 @@ def run_space(space_name: str, proxies: list[str], args: argparse.Namespace) -> 
 
 
 def heat_map(table: pd.DataFrame, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     spearman = table.pivot(index="proxy", columns="space", values="spearman")
     kendall = table.pivot(index="proxy", columns="space", values="kendall")
     grid = pd.concat({"Spearman ρ": spearman, "Kendall τ": kendall}, axis=1)
     grid = grid.loc[spearman.mean(axis=1).sort_values(ascending=False).index]
-    fig, ax = plt.subplots(figsize=(1.4 * grid.shape[1] + 2.5, 0.38 * grid.shape[0] + 1.5))
-    image = ax.imshow(grid.to_numpy(float), cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), [f"{space}\n{stat}" for stat, space in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), grid.index)
-    for (i, j), value in np.ndenumerate(grid.to_numpy(float)):
-        if np.isfinite(value):  # NaN (constant scores, or not run) stays blank
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8)
-    fig.colorbar(image, ax=ax, fraction=0.05)
-    ax.set_title("Proxy rank correlation with accuracy")
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    with figure(path, (1.4 * grid.shape[1] + 2.5, 0.38 * grid.shape[0] + 1.5), dpi=130) as ax:
+        image = ax.imshow(grid.to_numpy(float), cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
+        ax.set_xticks(range(grid.shape[1]), [f"{space}\n{stat}" for stat, space in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), grid.index)
+        for (i, j), value in np.ndenumerate(grid.to_numpy(float)):
+            if np.isfinite(value):  # NaN (constant scores, or not run) stays blank
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8)
+        ax.figure.colorbar(image, ax=ax, fraction=0.05)
+        ax.set_title("Proxy rank correlation with accuracy")
 
 
 def main() -> None:

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def figure(path: Path, size: tuple[float, float] = (6, 4)) -> Iterator[Axes]:
-    """Axes to draw on; on leaving the block the figure is laid out and saved to ``path`` (PNG, 120 dpi)."""
+def figure(path: Path, size: tuple[float, float] = (6, 4), dpi: int = 120) -> Iterator[Axes]:
+    """Axes to draw on; on leaving the block the figure is laid out and saved to ``path`` (PNG)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size)
     yield fig.subplots()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=dpi)

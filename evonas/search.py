@@ -23,9 +23,9 @@ from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.errors import ConfigError
 from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
-from evonas.fitness import PROXIES, calibrate, get_proxy
+from evonas.fitness import PROXIES, get_proxy, size_options
 from evonas.operators import Individual, fitness_class
-from evonas.parallel import check_rules, make_map, prestart
+from evonas.parallel import check_rules, make_map
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
 from evonas.strategy import make_toolbox, swap_nas
 
@@ -97,14 +97,10 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
     if resume:
         config = config.resumed_from(out)
     config.check()
-    prestart(config.workers, config.ray)  # workers' imports overlap calibration and loading
     space = get_space(config.space)
     net_args = {**space.scoring_net_args, **config.net}
-    proxy_options: dict[str, Any] = {}
-    if config.proxy == "reg-swap":
-        if config.mu is None:
-            config.mu, config.sigma = calibrate(space, net_args=net_args, seed=config.seed)
-        proxy_options = {"mu": config.mu, "sigma": config.sigma}
+    proxy_options = size_options(config.proxy, space, net_args=net_args, seed=config.seed, mu=config.mu, sigma=config.sigma)
+    config.mu, config.sigma = proxy_options.get("mu", config.mu), proxy_options.get("sigma", config.sigma)
     proxy = get_proxy(config.proxy, **proxy_options)
     if not resume:
         config.save(out)

@@ -11,11 +11,14 @@ import importlib
 import sys
 from typing import Sequence
 
-from evonas.errors import EvonasError
+from evonas.errors import ConfigError, EvonasError
 from evonas.parallel import prestart
 
 #: Sub-commands, each a module ``evonas.cli.<name>`` defining ``HELP``, ``configure(parser)`` and ``run(args)``.
 COMMANDS = ("inspect", "sample", "correlate", "search")
+#: Help of the ``--workers`` and ``--ray`` flags, shared by the commands that score.
+WORKERS_HELP = "score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)"
+RAY_HELP = "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,8 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _set_threads(threads: int) -> None:
-    from evonas.errors import ConfigError
-
     if threads < 1:
         raise ConfigError(f"--threads {threads}: must be >= 1")
     import torch
@@ -67,8 +68,6 @@ def _set_threads(threads: int) -> None:
 
 def parse_net_args(text: str | None) -> dict[str, object]:
     """``"C=3,layers=1,stem=false"`` -> ``{"C": 3, "layers": 1, "stem": False}``."""
-    from evonas.errors import ConfigError
-
     out: dict[str, object] = {}
     for item in filter(None, (s.strip() for s in (text or "").split(","))):
         key, sep, value = item.partition("=")

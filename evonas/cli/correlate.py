@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from evonas.cli import parse_net_args
+from evonas.cli import RAY_HELP, WORKERS_HELP, parse_net_args
 from evonas.encodings import get_space, list_spaces
 
 HELP = "Score every architecture of a ground-truth table with a proxy and report rank correlations."
@@ -28,8 +28,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arch-col", default=None, help="architecture column (default: genotype or arch)")
     p.add_argument("--acc-col", default=None, help="accuracy column (default: valid_acc or cifar10_test_acc)")
     p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, correlation.json, scatter.png")
-    p.add_argument("--workers", type=int, default=1, help="score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)")
-    p.add_argument("--ray", default=None, metavar="ADDRESS", help="score on a Ray cluster: its address, 'auto' (the one `ray start` made here) or 'local' (a new one)")
+    p.add_argument("--workers", type=int, default=1, help=WORKERS_HELP)
+    p.add_argument("--ray", default=None, metavar="ADDRESS", help=RAY_HELP)
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
 
@@ -37,19 +37,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
-    from evonas.errors import ConfigError
     from evonas.evaluation import ArchitectureScorer
-    from evonas.fitness import calibrate
+    from evonas.fitness import size_options
     from evonas.parallel import make_map
 
     space = get_space(args.space)
     net_args = {**space.scoring_net_args, **parse_net_args(args.net)}
-    options = {}
-    if args.proxy == "reg-swap":
-        if (args.mu is None) != (args.sigma is None):
-            raise ConfigError("give both --mu and --sigma, or neither (then they are calibrated from sampled sizes)")
-        mu, sigma = (args.mu, args.sigma) if args.mu is not None else calibrate(space, net_args=net_args, seed=args.seed)
-        options = {"mu": mu, "sigma": sigma}
+    options = size_options(args.proxy, space, net_args=net_args, seed=args.seed, mu=args.mu, sigma=args.sigma)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,

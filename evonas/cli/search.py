@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from evonas.cli import parse_net_args
+from evonas.cli import RAY_HELP, WORKERS_HELP, parse_net_args
 from evonas.errors import ConfigError
 
 HELP = "Run a SWAP-NAS search (or --resume one) and write its results into --out."
@@ -28,8 +28,8 @@ _FLAGS = {
     "--seed": ("seed", int, "random seed"),
     "--halloffame": ("halloffame", int, "best architectures kept"),
     "--ground-truth": ("ground_truth", str, "NAS-Bench-201 table (arch, cifar10_test_acc) to report the true accuracy of the result"),
-    "--workers": ("workers", int, "score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)"),
-    "--ray": ("ray", str, "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"),
+    "--workers": ("workers", int, WORKERS_HELP),
+    "--ray": ("ray", str, RAY_HELP),
     # multi-objective runs (pymoo); giving --objectives selects them
     "--objectives": ("objectives", str, "multi-objective search, e.g. 'swap,params': maximise the proxy, minimise parameters"),
     "--algorithm": ("algorithm", str, "multi-objective algorithm (nsga2, spea2, smsemoa, nsga3)"),

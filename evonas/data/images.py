@@ -154,9 +154,9 @@ def _read_path(path: Path, spec: ImageSet, split: str, needed: int | None) -> tu
         raise DataError(f"{path}: expected a directory of CIFAR python batches, an .npz or an .npy file")
     try:
         images, labels = readers[path.suffix](path, spec, split)
+    except DataError:
+        raise
     except (ValueError, OSError, EOFError) as e:
-        if isinstance(e, DataError):
-            raise
         raise DataError(f"{path}: not a readable {path.suffix} array file ({e})") from None
     return images, labels, str(path)
 

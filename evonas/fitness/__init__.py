@@ -16,7 +16,7 @@ from evonas.fitness.jacobian import EpeNas, Jacov, input_jacobians
 from evonas.fitness.ntk import Ntk
 from evonas.fitness.nwot import Nwot
 from evonas.fitness.params import Params
-from evonas.fitness.regularise import RegSwap, Regularised, calibrate, calibrate_sizes
+from evonas.fitness.regularise import RegSwap, Regularised, calibrate, calibrate_sizes, size_options
 from evonas.fitness.saliency import Fisher, GradNorm, Grasp, L2Norm, Plain, Snip, Synflow, layer_weights
 from evonas.fitness.swap import ActivationPatterns, Swap, activation_matrix, activation_patterns, swap_score
 from evonas.fitness.zen import Zen
@@ -49,6 +49,7 @@ __all__ = [
     "activation_patterns",
     "calibrate",
     "calibrate_sizes",
+    "size_options",
     "gaussian_init_",
     "gaussian_initialiser",
     "get_proxy",

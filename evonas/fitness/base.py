@@ -81,6 +81,8 @@ class Proxy(ABC):
     needs_targets: bool = False
     needs_grad: bool = False
     needs_batches: int = 1
+    #: the flags above, which say how to run a proxy (a wrapper such as Regularised copies them)
+    FLAGS = ("needs_init", "fan_in_init", "needs_targets", "needs_grad", "needs_batches")
 
     def __call__(self, net: nn.Module, batch: Batch) -> float:
         """Score ``net`` on ``batch`` (bookkeeping around :meth:`_score`)."""

@@ -16,7 +16,7 @@ import numpy as np
 from torch import nn
 
 from evonas.errors import ConfigError
-from evonas.fitness.base import Batch, Proxy, register_proxy
+from evonas.fitness.base import PROXIES, Batch, Proxy, register_proxy
 from evonas.fitness.swap import Swap
 from evonas.networks import count_parameters
 
@@ -43,7 +43,8 @@ class Regularised(Proxy):
         self.proxy = proxy
         self.mu, self.sigma, self.unit = float(mu), float(sigma), float(unit)
         self.name = name or f"reg-{proxy.name}"
-        self.needs_init, self.needs_targets, self.needs_grad = proxy.needs_init, proxy.needs_targets, proxy.needs_grad
+        for flag in Proxy.FLAGS:  # run the wrapped proxy as it expects
+            setattr(self, flag, getattr(proxy, flag))
 
     def size_factor(self, n_params: int) -> float:
         """``exp(-((Θ - mu)² / sigma))`` with Θ = ``n_params / unit``: 1 at ``mu``, towards 0 far from it."""
@@ -91,6 +92,24 @@ def calibrate(
     rng = np.random.default_rng(seed)
     sizes = [space.count_params(space.sample(rng), **(net_args or {})) for _ in range(n)]
     return calibrate_sizes(sizes, unit=unit)
+
+
+def size_options(
+    proxy: str, space: Any, *, net_args: dict[str, Any], seed: int, mu: float | None = None, sigma: float | None = None
+) -> dict[str, float]:
+    """The options a registered proxy needs for its size factor.
+
+    ``mu`` and ``sigma`` for a :class:`Regularised` proxy (as given, or from :func:`calibrate`
+    on ``space`` when neither is), nothing for any other proxy.
+    """
+    factory = PROXIES.get(proxy)
+    if not (isinstance(factory, type) and issubclass(factory, Regularised)):
+        return {}
+    if (mu is None) != (sigma is None):
+        raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
+    if mu is None:
+        mu, sigma = calibrate(space, net_args=net_args, seed=seed)
+    return {"mu": mu, "sigma": sigma}
 
 
 def calibrate_sizes(sizes: Sequence[float], *, unit: float = 1e3) -> tuple[float, float]:

@@ -42,7 +42,7 @@ from evonas.fitness import get_proxy
 from evonas.moo.algorithms import ALGORITHMS, make_algorithm
 from evonas.moo.front import Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, sort_front
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
-from evonas.parallel import check_rules, make_map, prestart
+from evonas.parallel import check_rules, make_map
 from evonas.results import write_scored
 
 STATE_FILE = "checkpoint.json"
@@ -176,8 +176,6 @@ def run_moo(
     if resume:
         config = config.resumed_from(out)
     config.check()
-    if map_fn is None:
-        prestart(config.workers, config.ray)  # workers' imports overlap the set-up below
     space = get_space(config.space)
     if not resume:
         config.save(out)
