@@ -24,9 +24,10 @@ class Genome:
     def __post_init__(self) -> None:
         frozen = []
         for cell in self.cells:
-            m = np.array(cell, dtype=np.int64, copy=True)
-            m.setflags(write=False)
-            frozen.append(m)
+            if not _is_frozen(cell):  # a frozen matrix is shared: copying it would change nothing
+                cell = np.array(cell, dtype=np.int64, copy=True)
+                cell.setflags(write=False)
+            frozen.append(cell)
         object.__setattr__(self, "cells", tuple(frozen))
 
     @classmethod
@@ -69,6 +70,11 @@ class Genome:
 
     def __repr__(self) -> str:
         return f"Genome({self.key!r})"
+
+
+def _is_frozen(cell: object) -> bool:
+    """A read-only int64 matrix that owns its data (nothing else can write to it)."""
+    return isinstance(cell, np.ndarray) and cell.dtype == np.int64 and not cell.flags.writeable and cell.flags.owndata
 
 
 def _digit(v: int) -> str:

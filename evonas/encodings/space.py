@@ -7,6 +7,7 @@ enumeration and validation are generic and driven by :class:`CellRules`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -42,6 +43,22 @@ class CellRules:
     search_ops: tuple[int, ...]
     in_degree: int | None = None
     require_connected: bool = False
+
+    @property
+    def edge_values(self) -> tuple[int, ...]:
+        """The codes an edge position may hold in search: ``search_ops``, and 0 (no edge, the
+        ``none`` op) where a node's in-degree is free, as on NAS-Bench-201."""
+        return (0, *self.search_ops) if self.in_degree is None else self.search_ops
+
+    @functools.cached_property
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(legal, allowed)``: which codes exist (0 included), and where edges may be
+        (strictly upper triangle, into non-input nodes); validation reads them, fast."""
+        legal = np.zeros(max(self.ops) + 1, dtype=bool)
+        legal[[0, *self.ops]] = True
+        allowed = np.triu(np.ones((self.n_nodes, self.n_nodes), dtype=bool), 1)
+        allowed[:, : self.n_inputs] = False
+        return legal, allowed
 
     def op_code(self, name: str, where: str) -> int:
         """The code of op ``name``; unknown names say which ones exist."""
@@ -165,17 +182,13 @@ class SearchSpace(ABC):
 
     def _obeys_local_rules(self, m: np.ndarray) -> bool:
         r = self.rules
-        n = r.n_nodes
-        if m.shape != (n, n) or m.min() < 0 or m.max() > max(r.ops):
+        legal, allowed = r.tables
+        if m.shape != allowed.shape or m.min() < 0 or m.max() >= len(legal):
             return False
-        legal = np.zeros(max(r.ops) + 1, dtype=bool)
-        legal[0] = True
-        legal[list(r.ops)] = True
         edges = m != 0
         return bool(
             legal[m].all()
-            and not np.tril(edges).any()
-            and not edges[:, : r.n_inputs].any()
+            and not (edges & ~allowed).any()
             and (r.in_degree is None or (edges[:, r.n_inputs :].sum(axis=0) == r.in_degree).all())
         )
 
@@ -191,7 +204,7 @@ class SearchSpace(ABC):
         m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
         for j in range(r.n_inputs, r.n_nodes):
             if r.in_degree is None:
-                m[:j, j] = rng.choice((0, *r.search_ops), size=j)
+                m[:j, j] = rng.choice(r.edge_values, size=j)
             else:
                 sources = rng.choice(j, size=r.in_degree, replace=False)
                 m[sources, j] = rng.choice(r.search_ops, size=r.in_degree)
@@ -217,7 +230,7 @@ class SearchSpace(ABC):
         for j in range(r.n_inputs, r.n_nodes):
             if r.in_degree is None:
                 choices_per_node.append(
-                    [dict(zip(range(j), ops)) for ops in itertools.product((0, *r.search_ops), repeat=j)]
+                    [dict(zip(range(j), ops)) for ops in itertools.product(r.edge_values, repeat=j)]
                 )
             else:
                 choices_per_node.append(

@@ -8,7 +8,7 @@ from evonas.operators.individual import (
     deap_mutation,
     fitness_class,
 )
-from evonas.operators.selection import remove_worst, sel_tournament_top
+from evonas.operators.selection import remove_oldest, remove_worst, sel_tournament_top
 from evonas.operators.variation import cx_node_incoming, mut_connection, mut_op, mut_random
 
 #: DEAP-convention versions of the variation operators, ready for ``toolbox.register``.
@@ -32,6 +32,7 @@ __all__ = [
     "mut_connection",
     "mut_op",
     "mut_random",
+    "remove_oldest",
     "remove_worst",
     "sel_tournament_top",
 ]

@@ -1,4 +1,4 @@
-"""Selection and replacement for steady-state evolution (SWAP paper, Algorithm 1).
+"""Selection and replacement for steady-state evolution (SWAP paper, Algorithm 1; Real et al. 2019).
 
 Individuals are compared by their DEAP fitness, so the direction of the proxy (higher or
 lower is better) is honoured through the fitness weights.
@@ -34,3 +34,12 @@ def remove_worst(population: MutableSequence[T]) -> T:
     """Drop the worst individual (the oldest among equals) from ``population`` and return it."""
     worst = min(range(len(population)), key=lambda i: population[i].fitness)  # type: ignore[attr-defined]
     return population.pop(worst)
+
+
+def remove_oldest(population: MutableSequence[T]) -> T:
+    """Drop the oldest individual (the first: strategies append newcomers) and return it.
+
+    Ageing replacement of regularised evolution (Real et al., AAAI 2019): every architecture
+    lives a fixed number of cycles, however good, so the search cannot sit on one lucky score.
+    """
+    return population.pop(0)

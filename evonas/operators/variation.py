@@ -9,48 +9,53 @@ from __future__ import annotations
 
 import numpy as np
 
-from evonas.encodings import Genome, SearchSpace
+from evonas.encodings import CellRules, Genome, SearchSpace
 
 
 def mut_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
-    """Op-mutation: give one existing edge another op of the space (SWAP paper, App. C, Fig. 13).
+    """Op-mutation: give one edge another op of the space (SWAP paper, App. C, Fig. 13).
 
-    Returns ``genome`` unchanged only when no edge can change (a space with one op).
+    Every op the space searches may be drawn, ``none`` included: where an edge may be absent
+    (NAS-Bench-201, whose ``none`` is "no edge"), every edge position takes part and "no
+    edge" is one of its values, so mutation alone reaches every cell. The change is drawn
+    uniformly among those that keep the cell valid; ``genome`` comes back unchanged only
+    when there is none (a space with one op).
     """
-    candidates = [
-        (c, i, j) for c, m in enumerate(genome.cells) for i, j in np.argwhere(m != 0) if _other_ops(space, m[i, j])
-    ]
-    if not candidates:
-        return genome
-    c, i, j = candidates[rng.integers(len(candidates))]
-    m = genome.cells[c].copy()
-    choices = _other_ops(space, m[i, j])
-    m[i, j] = choices[rng.integers(len(choices))]
-    return space.validate(genome.replace_cell(c, m))
+    rules, values = space.rules, space.rules.edge_values
+    changes = []
+    for c, m in enumerate(genome.cells):
+        rows = m.tolist()
+        changes.extend((c, i, j, v) for i, j in _op_positions(m, rules) for v in values if v != rows[i][j])
+    for k in rng.permutation(len(changes)):
+        c, i, j, value = changes[k]
+        m = genome.cells[c].copy()
+        m[i, j] = value
+        if space.is_valid_cell(m):
+            return genome.replace_cell(c, m)
+    return genome
 
 
 def mut_connection(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
     """Connectivity-mutation: move one edge (with its op) to another free position.
 
-    Only moves that keep the cell valid are drawn (for DARTS: the edge gets another source
-    while its node keeps two distinct predecessors). Returns ``genome`` unchanged when no
-    edge can move (e.g. an NB201 cell with every edge present).
+    Drawn uniformly among the moves that keep the cell valid (for DARTS: the edge gets
+    another source while its node keeps two distinct predecessors). Returns ``genome``
+    unchanged when no edge can move (e.g. an NB201 cell with every edge present).
     """
+    fixed_in_degree = space.rules.in_degree is not None
     moves = []
     for c, m in enumerate(genome.cells):
-        free = np.argwhere(np.triu(m == 0, 1))
-        for i, j in np.argwhere(m != 0):
-            for a, b in free:
-                if space.rules.in_degree is not None and b != j:
-                    continue  # moving to another target would change two in-degrees
-                moved = m.copy()
-                moved[a, b], moved[i, j] = m[i, j], 0
-                if space.is_valid_cell(moved):
-                    moves.append((c, moved))
-    if not moves:
-        return genome
-    c, moved = moves[rng.integers(len(moves))]
-    return genome.replace_cell(c, moved)
+        free = np.argwhere(np.triu(m == 0, 1)).tolist()
+        for i, j in np.argwhere(m != 0).tolist():
+            # with fixed in-degrees an edge keeps its target: another would change two in-degrees
+            moves.extend((c, i, j, a, b) for a, b in free if not fixed_in_degree or b == j)
+    for k in rng.permutation(len(moves)):
+        c, i, j, a, b = moves[k]
+        moved = genome.cells[c].copy()
+        moved[a, b], moved[i, j] = moved[i, j], 0
+        if space.is_valid_cell(moved):
+            return genome.replace_cell(c, moved)
+    return genome
 
 
 def mut_random(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
@@ -80,5 +85,8 @@ def cx_node_incoming(
     return tuple(child if space.is_valid(child) else parent for child, parent in zip(children, (first, second)))  # type: ignore[return-value]
 
 
-def _other_ops(space: SearchSpace, code: int) -> list[int]:
-    return [op for op in space.rules.search_ops if op != code]
+def _op_positions(m: np.ndarray, rules: CellRules) -> list[tuple[int, int]]:
+    """Where op-mutation may act: the edges, or every position into a non-input node when edges may be absent."""
+    if rules.in_degree is not None:
+        return [(int(i), int(j)) for i, j in np.argwhere(m != 0)]
+    return [(i, j) for j in range(rules.n_inputs, rules.n_nodes) for i in range(j)]

@@ -44,7 +44,52 @@ def test_op_mutation_changes_exactly_one_op(space):
         diff = [(c, i, j) for c in range(len(g.cells)) for i, j in np.argwhere(g.cells[c] != h.cells[c])]
         assert len(diff) == 1
         c, i, j = diff[0]
-        assert g.cells[c][i, j] != 0 and h.cells[c][i, j] in space.rules.search_ops
+        assert h.cells[c][i, j] in space.rules.edge_values
+        if space.rules.in_degree is not None:  # DARTS: an op changes on an existing edge, the edge stays
+            assert g.cells[c][i, j] != 0 and h.cells[c][i, j] != 0
+
+
+def test_op_mutation_on_nb201_draws_none_and_changes_the_number_of_edges():
+    space = evonas.get_space("nb201")
+    rng = np.random.default_rng(4)
+    seen, edge_changes = set(), set()
+    for _ in range(2000):
+        g = space.sample(rng)
+        h = mut_op(g, space, rng=rng)
+        (i, j), = np.argwhere(g.cells[0] != h.cells[0])
+        seen.add((int(g.cells[0][i, j]), int(h.cells[0][i, j])))
+        edge_changes.add(int(np.count_nonzero(h.cells[0]) - np.count_nonzero(g.cells[0])))
+    assert seen == {(a, b) for a in range(5) for b in range(5) if a != b}  # every op to every other, none included
+    assert edge_changes == {-1, 0, 1}
+
+
+@pytest.mark.slow
+def test_mutation_alone_reaches_every_nb201_cell():
+    """Repeated op-mutation (no crossover) from a few starts covers all 15,625 cells."""
+    space = evonas.get_space("nb201")
+    rng = np.random.default_rng(5)
+    reached = set()
+    for _ in range(4):
+        g = space.sample(rng)
+        for _ in range(60_000):  # covering 15,625 states by random steps takes ~n ln n = 150,000
+            g = mut_op(g, space, rng=rng)
+            reached.add(g.key)
+    assert len(reached) == 15_625
+
+
+@pytest.mark.parametrize("space", [s for s in SPACES if s.name == "darts"], ids=["darts", "darts+none"])
+def test_mutation_alone_reaches_every_op_on_every_edge_of_darts(space):
+    """The DARTS space is too large to cover; every (cell, source, node, op) a genome can hold is reached."""
+    rng = np.random.default_rng(6)
+    reached = set()
+    g = space.sample(rng)
+    for _ in range(20_000):
+        g = mut_random(g, space, rng=rng)
+        for c, m in enumerate(g.cells):
+            reached.update((c, int(i), int(j), int(m[i, j])) for i, j in np.argwhere(m != 0))
+    r = space.rules
+    possible = {(c, i, j, op) for c in range(2) for j in range(r.n_inputs, r.n_nodes) for i in range(j) for op in r.search_ops}
+    assert reached == possible
 
 
 @pytest.mark.parametrize("space", SPACES, ids=IDS)
