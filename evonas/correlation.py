@@ -19,7 +19,8 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from evonas.errors import ConfigError, DataError, ProxyError
+from evonas.cache import evaluate_safely
+from evonas.errors import ConfigError, DataError
 from evonas.plots import figure
 
 #: Known ground-truth tables: (architecture column, accuracy column).
@@ -116,13 +117,14 @@ def correlate(
         writer = csv.DictWriter(f, fieldnames=_FIELDS)
         if new_file:
             writer.writeheader()
-        results = map_fn(partial(_score_safely, scorer), todo["arch"].tolist())
-        for (_, row), (status, value, params, error) in tqdm(
+        results = map_fn(partial(evaluate_safely, scorer), todo["arch"].tolist())
+        for (_, row), (value, params, error) in tqdm(
             zip(todo.iterrows(), results), total=len(todo), initial=len(rows) - len(todo),
             desc="scoring", disable=not progress,
         ):
-            writer.writerow({"index": row["index"], "arch": row["arch"], "acc": row["acc"], "score": value,
-                             "params": params, "status": status, "error": error})
+            writer.writerow({"index": row["index"], "arch": row["arch"], "acc": row["acc"],
+                             "score": float("nan") if value is None else value, "params": params,
+                             "status": "failed" if value is None else "ok", "error": error or ""})
             f.flush()
     seconds = time.perf_counter() - t0
     scored = pd.read_csv(path)
@@ -134,15 +136,6 @@ def correlate(
     (out / "correlation.json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
     _scatter(out / "scatter.png", ok, result)
     return result
-
-
-def _score_safely(scorer: Callable[[str], tuple[float, int]], arch: str) -> tuple[str, float, int | None, str]:
-    """``(status, score, params, error)``: a proxy failure becomes a row status (module level, so workers can run it)."""
-    try:
-        value, params = scorer(arch)
-    except ProxyError as err:
-        return "failed", float("nan"), None, str(err)
-    return "ok", value, params, ""
 
 
 def _done(path: Path) -> set[int]:

@@ -14,6 +14,9 @@ from evonas.encodings import Genome, SearchSpace
 from evonas.plots import figure
 
 
+SCORED_COLUMNS = ["key", "native", "score", "params", "status", "error"]
+
+
 def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
     """``log.csv``: one row per cycle (cycle 0 = initial population)."""
     path = run_dir / "log.csv"
@@ -22,13 +25,14 @@ def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
 
 
 def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache, genomes: Sequence[Genome]) -> Path:
-    """``scored.csv``: every distinct architecture scored, in the space's own notation."""
+    """``scored.csv``: every distinct architecture scored, in the space's own notation; a failed one with its error."""
     rows = []
     for g in genomes:
-        score, params = cache.scores[cache.key(g)]
-        rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params})
+        score, params, error = cache.get(g)
+        rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params,
+                     "status": "failed" if score is None else "ok", "error": error or ""})
     path = run_dir / "scored.csv"
-    pd.DataFrame(rows, columns=["key", "native", "score", "params"]).to_csv(path, index=False)
+    pd.DataFrame(rows, columns=SCORED_COLUMNS).to_csv(path, index=False)
     return path
 
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 from pymoo.core.problem import Problem
 
-from evonas.cache import Score, ScoreCache, score_all
+from evonas.cache import Evaluation, ScoreCache, score_all
 from evonas.encodings import Genome
 from evonas.errors import ConfigError
 
@@ -28,19 +28,21 @@ Scorer = Callable[[Genome], "tuple[float, int]"]
 MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
 
 
-def score_genomes(genomes: Sequence[Genome], scorer: Scorer, cache: ScoreCache, *, map_fn: MapFn = map) -> list[Score]:
-    """``(score, params)`` of every genome: cached ones looked up, the distinct others scored once via ``map_fn``."""
+def score_genomes(genomes: Sequence[Genome], scorer: Scorer, cache: ScoreCache, *, map_fn: MapFn = map) -> list[Evaluation]:
+    """The :class:`~evonas.cache.Evaluation` of every genome: cached ones looked up, the others scored once via ``map_fn``."""
     scores = score_all(genomes, scorer, cache, map_fn=map_fn)
-    for genome, (_, params) in zip(genomes, scores):
-        if params is None:
+    for genome, evaluation in zip(genomes, scores):
+        if evaluation.params is None and not evaluation.failed:
             raise ConfigError(f"scorer {type(scorer).__name__} gave no parameter count for {genome.key}; it must return (score, params)")
-    return scores
+    return scores  # type: ignore[return-value]
 
 
 class ArchitectureProblem(Problem):
     """Two objectives over genomes: ``F = (-direction * score, params)``, both minimised.
 
-    With a ``budget`` the problem also has one inequality constraint, ``G = params - budget <= 0``.
+    One inequality constraint ``G <= 0`` says which architectures are feasible: ``G = params -
+    budget`` with a ``budget``, else 0; an architecture whose score failed has ``G = 1`` (and
+    ``F = 0``, which pymoo never compares: infeasible solutions are ranked by ``G`` alone).
 
     Args:
         scorer: ``genome -> (score, params)``; ``params`` is the second objective.
@@ -61,14 +63,20 @@ class ArchitectureProblem(Problem):
     ) -> None:
         if direction not in (+1, -1):
             raise ConfigError(f"ArchitectureProblem: direction must be +1 or -1, got {direction!r}")
-        super().__init__(n_var=1, n_obj=2, n_ieq_constr=0 if budget is None else 1, vtype=object)
+        super().__init__(n_var=1, n_obj=2, n_ieq_constr=1, vtype=object)
         self.scorer, self.cache, self.direction, self.budget, self.map_fn = scorer, cache, direction, budget, map_fn
 
     def _evaluate(self, X: np.ndarray, out: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         scores = score_genomes(list(X[:, 0]), self.scorer, self.cache, map_fn=self.map_fn)
-        out["F"] = np.array([self.objectives(s, p) for s, p in scores], dtype=float).reshape(-1, 2)
-        if self.budget is not None:
-            out["G"] = np.array([[p - self.budget] for _, p in scores], dtype=float).reshape(-1, 1)
+        out["F"] = np.array([(0.0, 0.0) if e.failed else self.objectives(e.score, e.params) for e in scores],
+                            dtype=float).reshape(-1, 2)
+        out["G"] = np.array([[self.constraint(e)] for e in scores], dtype=float).reshape(-1, 1)
+
+    def constraint(self, evaluation: Evaluation) -> float:
+        """``G`` of an evaluation: 1 if it failed, ``params - budget`` with a budget, else 0."""
+        if evaluation.failed:
+            return 1.0
+        return 0.0 if self.budget is None else evaluation.params - self.budget
 
     def objectives(self, score: float, params: int) -> tuple[float, float]:
         """The minimised objective vector of a ``(score, params)`` pair."""

@@ -211,7 +211,7 @@ def run_moo(
         for generation in range(done + 1, config.generations + 1):
             _generation(algorithm, problem)
             if normalisation is None:
-                normalisation = Normalisation.of(algorithm.pop.get("F"))
+                normalisation = Normalisation.of(algorithm.pop.get("F")[_scored(algorithm, cache)])
             history.append(_hypervolume_row(generation, algorithm, cache, normalisation))
             _save_checkpoint(out, generation, algorithm, cache, rng, normalisation, history)
             _write_hypervolume(out, history)
@@ -242,10 +242,15 @@ def _default_scorer(config: MooConfig, space: SearchSpace) -> Scorer:
         space=config.space,
         proxy=config.proxy,
         batch=load_images(config.data, samples=config.samples, dataset=config.dataset),
-        net_args={**space.scoring_net_args, **config.net},
+        net_args=dict(config.net or space.scoring_net_args),
         repeats=config.repeats,
         seed=config.seed,
     )
+
+
+def _scored(algorithm: Algorithm, cache: ScoreCache) -> np.ndarray:
+    """Which members of the population have a score (their proxy did not fail)."""
+    return np.array([not cache.get(ind.X[0]).failed for ind in algorithm.pop], dtype=bool)
 
 
 def _feasible(algorithm: Algorithm) -> np.ndarray:
