@@ -9,6 +9,7 @@ any moment leaves the previous checkpoint intact. Nothing is ever unpickled.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ import numpy as np
 import torch
 from deap import tools
 
-from evonas.cache import ScoreCache
+from evonas.cache import Evaluation, ScoreCache
 from evonas.encodings import Genome
 from evonas.errors import ConfigError
 from evonas.operators import Individual
+from evonas.strategy import assign
 
 STATE_FILE = "checkpoint.json"
 TORCH_FILE = "checkpoint_torch.pt"
@@ -88,13 +90,15 @@ def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int) -> Searc
 
 
 def _individual_json(ind: Individual) -> dict[str, Any]:
-    return {"genome": ind.genome.to_json(), "score": ind.fitness.values[0], "params": ind.params}
+    score = ind.fitness.values[0]
+    return {"genome": ind.genome.to_json(), "score": score if math.isfinite(score) else None, "params": ind.params}
 
 
 def _individual(d: dict[str, Any], fitness: type) -> Individual:
-    ind = Individual(Genome.from_json(d["genome"]), fitness=fitness(), params=d["params"])
-    ind.fitness.values = (float(d["score"]),)
-    return ind
+    """An individual from its JSON; a null score is a failed architecture (the worst fitness)."""
+    ind = Individual(Genome.from_json(d["genome"]), fitness=fitness())
+    score = None if d["score"] is None else float(d["score"])
+    return assign(ind, Evaluation(score, d["params"]))
 
 
 def _python_state() -> list:

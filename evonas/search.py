@@ -20,15 +20,17 @@ from evonas.cache import ScoreCache
 from evonas.config import RunConfig
 from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
 from evonas.encodings import Genome, SearchSpace, get_space
-from evonas.errors import ConfigError
+from evonas.errors import ConfigError, ProxyError
 from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
 from evonas.fitness import PROXIES, get_proxy, size_options
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import check_rules, make_map
 from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
-from evonas.strategy import make_toolbox, swap_nas
+from evonas.strategy import STRATEGIES, make_toolbox
 
+#: Cycles of a search given neither ``cycles`` nor ``evaluations``.
+DEFAULT_CYCLES = 20
 
 
 @dataclass
@@ -39,12 +41,16 @@ class SearchConfig(RunConfig):
     dataset: str = "cifar10"
     data: str | None = None
     proxy: str = "reg-swap"
+    strategy: str = "swap-nas"
     population: int = 10
-    cycles: int = 20
-    mutations: int = 5
-    crossover: float = 0.5
+    cycles: int | None = None
+    evaluations: int | None = None
+    mutations: int | None = None
+    crossover: float | None = None
+    tournament: int | None = None
     mu: float | None = None
     sigma: float | None = None
+    target_size: float | None = None
     samples: int = 16
     repeats: int = 4
     seed: int = 0
@@ -58,23 +64,31 @@ class SearchConfig(RunConfig):
         """Raise :class:`ConfigError` naming the first out-of-range value."""
         get_space(self.space)
         PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
+        STRATEGIES.get(self.strategy).bind(self.strategy_options())
+        if self.cycles is None and self.evaluations is None:
+            self.cycles = DEFAULT_CYCLES
         self.check_ranges({
             "population": (self.population >= 2, ">= 2"),
-            "cycles": (self.cycles >= 0, ">= 0"),
-            "mutations": (self.mutations >= 1, ">= 1"),
-            "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+            "cycles": (self.cycles is None or self.cycles >= 0, ">= 0 (or unset: until the evaluation budget is spent)"),
+            "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
+            "mutations": (self.mutations is None or self.mutations >= 1, ">= 1"),
+            "crossover": (self.crossover is None or 0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+            "tournament": (self.tournament is None or 1 <= self.tournament <= self.population,
+                           f"in [1, population = {self.population}]"),
             "samples": (self.samples >= 2, ">= 2"),
             "repeats": (self.repeats >= 1, ">= 1"),
             "halloffame": (self.halloffame >= 1, ">= 1"),
             **check_rules(self.workers, self.ray),
         })
-        if (self.mu is None) != (self.sigma is None):
-            raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
         if self.sigma is not None and not self.sigma > 0:
             raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
         if self.mu is not None and not self.mu > 0:
             raise ConfigError(f"mu = {self.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
         return self
+
+    def strategy_options(self) -> dict[str, Any]:
+        """The strategy options given (None: the strategy's default)."""
+        return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament}
 
 
 @dataclass
@@ -98,9 +112,11 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
         config = config.resumed_from(out)
     config.check()
     space = get_space(config.space)
-    net_args = {**space.scoring_net_args, **config.net}
-    proxy_options = size_options(config.proxy, space, net_args=net_args, seed=config.seed, mu=config.mu, sigma=config.sigma)
-    config.mu, config.sigma = proxy_options.get("mu", config.mu), proxy_options.get("sigma", config.sigma)
+    net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
+    proxy_options = size_options(config.proxy, space, net_args=net_args, seed=config.seed, mu=config.mu,
+                                 sigma=config.sigma, target=config.target_size)
+    if proxy_options:  # saved with the run, so --resume scores with the same factor
+        config.mu, config.sigma, config.target_size = proxy_options["mu"], proxy_options["sigma"], None
     proxy = get_proxy(config.proxy, **proxy_options)
     if not resume:
         config.save(out)
@@ -118,36 +134,44 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
         torch.manual_seed(config.seed)
         rng = np.random.default_rng(config.seed)
         state = SearchState(0, [], ScoreCache(), tools.Logbook(), tools.HallOfFame(config.halloffame), rng)
-    toolbox = make_toolbox(space, scorer, state.rng, fitness)
+    strategy = STRATEGIES.get(config.strategy)
+    options = strategy.bind(config.strategy_options())
+    toolbox = make_toolbox(space, scorer, state.rng, fitness, tournament=options.pop("tournament", None),
+                           remove=strategy.remove)
     if not resume:
         state.population = toolbox.population(n=config.population)
+    if "rng" in strategy.options:
+        options["rng"] = state.rng
 
-    bar = _progress(config.cycles, state.cycle if resume else -1, progress)
+    bar = _progress(config, state, progress)
 
     def on_cycle(cycle: int, population: list, logbook: tools.Logbook) -> None:
         state.cycle, state.population, state.logbook = cycle, population, logbook
         save_checkpoint(out, state)
         write_log(out, logbook)
         last = logbook[-1]
-        bar.set_postfix(best=f"{last['best']:.4g}", params=last["best_params"], refresh=False)
-        bar.update(1)
+        bar.set_postfix(best=_short(last["best"]), params=last["best_params"], failed=state.cache.failures, refresh=False)
+        bar.update(state.cache.misses - bar.n if config.evaluations else 1)
 
     with make_map(config.workers, config.ray, scorer) as map_fn:
         toolbox.register("map", map_fn)
-        population, logbook = swap_nas(
-            state.population, toolbox, config.cycles, config.mutations, config.crossover, state.rng,
+        population, logbook = strategy.search(
+            state.population, toolbox, config.cycles, evaluations=config.evaluations,
             cache=state.cache, halloffame=state.halloffame, logbook=state.logbook if resume else None,
-            start=state.cycle if resume else 0, on_cycle=on_cycle,
+            start=state.cycle if resume else 0, on_cycle=on_cycle, **options,
         )
     bar.close()
     return _finish(out, config, space, state, population, logbook)
 
 
 def _finish(out: Path, config: SearchConfig, space: SearchSpace, state: SearchState, population, logbook) -> SearchResult:
+    if not state.halloffame:
+        raise ProxyError(f"every one of the {state.cache.misses} architectures scored failed; see {out / 'scored.csv'}")
     champion = state.halloffame[0]
     extra: dict[str, Any] = {
-        "proxy": config.proxy, "mu": config.mu, "sigma": config.sigma, "cycles": config.cycles,
-        "evaluations": state.cache.misses, "cache_hits": state.cache.hits,
+        "proxy": config.proxy, "strategy": config.strategy, "mu": config.mu, "sigma": config.sigma,
+        "cycles": logbook[-1]["cycle"], "evaluations": state.cache.misses, "cache_hits": state.cache.hits,
+        "failed": state.cache.failures,
         "seconds": round(float(sum(r["seconds"] for r in logbook)), 2),
     }
     if config.ground_truth and space.name == "nb201":
@@ -166,7 +190,16 @@ def _scored_genomes(cache: ScoreCache) -> list[Genome]:
     return [parse_key(k) for k in cache.scores]
 
 
-def _progress(total: int, done: int, enabled: bool):
+def _progress(config: SearchConfig, state: SearchState, enabled: bool):
+    """A bar over the evaluation budget if there is one, else over the cycles (cycle 0 included)."""
     from tqdm import tqdm
 
-    return tqdm(total=total + 1, initial=done + 1, desc="SWAP-NAS cycles", disable=not enabled, file=sys.stderr)
+    if config.evaluations:
+        return tqdm(total=config.evaluations, initial=state.cache.misses, desc=f"{config.strategy} evaluations",
+                    disable=not enabled, file=sys.stderr)
+    done = state.cycle + 1 if state.logbook else 0
+    return tqdm(total=config.cycles + 1, initial=done, desc=f"{config.strategy} cycles", disable=not enabled, file=sys.stderr)
+
+
+def _short(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"

@@ -17,12 +17,16 @@ _FLAGS = {
     "--dataset": ("dataset", str, "dataset of the input batch: cifar10 or cifar100 (sets normalisation)"),
     "--data": ("data", str, "input images: a CIFAR python-batch directory, an .npz/.npy file, or 'gaussian' (default: the packaged CIFAR-10 batch)"),
     "--proxy": ("proxy", str, "fitness proxy (default reg-swap)"),
+    "--strategy": ("strategy", str, "search strategy: swap-nas (default), rea (regularised evolution), random"),
     "--population": ("population", int, "population size P"),
-    "--cycles": ("cycles", int, "evolution cycles C"),
-    "--mutations": ("mutations", int, "children mutated from the parent per cycle"),
-    "--crossover": ("crossover", float, "probability of node-incoming crossover per cycle"),
+    "--cycles": ("cycles", int, "evolution cycles C (default 20, or unlimited with --evaluations)"),
+    "--evaluations": ("evaluations", int, "budget: stop after this many distinct architectures are scored"),
+    "--mutations": ("mutations", int, "swap-nas: children mutated from the parent per cycle (default 5)"),
+    "--crossover": ("crossover", float, "swap-nas: probability of node-incoming crossover per cycle (default 0.5)"),
+    "--tournament": ("tournament", int, "swap-nas, rea: tournament sample size (default: half the population)"),
     "--mu": ("mu", float, "regularisation centre, in thousands of parameters (with --sigma; default: calibrated)"),
     "--sigma": ("sigma", float, "regularisation width, in (thousands of parameters)^2"),
+    "--target-size": ("target_size", float, "steer a regularised proxy to this size, in thousands of parameters of the scoring network (sets mu, and sigma = 2 mu^2)"),
     "--samples": ("samples", int, "images per input batch S"),
     "--repeats": ("repeats", int, "re-initialisations averaged per score"),
     "--seed": ("seed", int, "random seed"),
@@ -44,7 +48,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the search in RUN_DIR from its last checkpoint (with its --workers/--ray unless given again)")
     for flag, (dest, kind, text) in _FLAGS.items():
         p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
-    p.add_argument("--net", default=None, help="scoring network arguments, e.g. C=3,layers=1,stem=false")
+    p.add_argument("--net", default=None, help="arguments of the scored network, replacing the space's scoring "
+                   "network (darts: C=3,stem=false,pair=true; nb201: C=16,N=5), e.g. C=8,N=1")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
 

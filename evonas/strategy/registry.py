@@ -1,0 +1,76 @@
+"""The strategy registry: a search strategy is a function over toolbox parts, chosen by name."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from evonas.errors import ConfigError
+from evonas.registry import Registry
+
+#: Arguments every strategy takes (the façade passes them); the rest of a strategy's
+#: keyword arguments are its options (e.g. SWAP-NAS's ``mutations`` and ``crossover``).
+COMMON = ("population", "toolbox", "cycles", "evaluations", "cache", "halloffame", "logbook", "start", "on_cycle")
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A registered strategy: the search function, its replacement rule and a one-line summary.
+
+    Attributes:
+        search: ``search(population, toolbox, cycles, *, evaluations, cache, halloffame,
+            logbook, start, on_cycle, **options) -> (population, logbook)``.
+        remove: the toolbox's ``remove`` part it is meant with (worst or oldest).
+        summary: one line for ``evonas list strategies`` and ``--help``.
+        selects: whether it uses the toolbox's tournament ``select`` (then ``tournament``,
+            the sample size, is one of its options).
+    """
+
+    name: str
+    search: Callable[..., Any]
+    remove: Callable[..., Any]
+    summary: str
+    selects: bool = True
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The strategy's own arguments, e.g. ``('mutations', 'crossover', 'rng', 'tournament')``.
+
+        Those of the search function beyond :data:`COMMON`, and ``tournament`` if it selects.
+        """
+        own = tuple(p for p in inspect.signature(self.search).parameters if p not in COMMON)
+        return own + ("tournament",) * self.selects
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The options in ``given`` this strategy takes; one it does not take (and is not None) is an error."""
+        unknown = sorted(k for k, v in given.items() if v is not None and k not in self.options)
+        if unknown:
+            takes = ", ".join(o for o in self.options if o != "rng") or "none"
+            raise ConfigError(f"strategy {self.name!r} has no option {', '.join(unknown)}; its options: {takes}")
+        return {k: v for k, v in given.items() if v is not None}
+
+
+STRATEGIES: Registry[Strategy] = Registry(
+    "strategy", "Register your own with @evonas.strategy.register_strategy('name', remove=..., summary=...).",
+)
+
+
+def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: bool = True) -> Callable:
+    """Decorator: register a search function as strategy ``name`` (see :class:`Strategy`)."""
+
+    def add(search: Callable) -> Callable:
+        STRATEGIES.register(name)(Strategy(name, search, remove, summary, selects))
+        return search
+
+    return add
+
+
+def get_strategy(name: str) -> Strategy:
+    """The strategy registered as ``name`` (``swap-nas``, ``rea``, ``random``, ...)."""
+    return STRATEGIES.get(name)
+
+
+def list_strategies(pattern: str = "*") -> list[str]:
+    """Names of the registered strategies matching a shell-style wildcard."""
+    return STRATEGIES.names(pattern)
