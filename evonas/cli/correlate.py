@@ -24,7 +24,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mu", type=float, default=None, help="reg-swap centre (thousands of params); default calibrated")
     p.add_argument("--sigma", type=float, default=None, help="reg-swap width; default calibrated")
-    p.add_argument("--net", default=None, help="network arguments (default: the space's scoring network)")
+    p.add_argument("--target-size", type=float, default=None, help="reg-swap centre with sigma = 2 mu^2 (thousands of params)")
+    p.add_argument("--net", default=None, help="arguments of the scored network, e.g. C=3,layers=1,stem=false for "
+                   "the SWAP study's DARTS network (default: the space's scoring network)")
     p.add_argument("--arch-col", default=None, help="architecture column (default: genotype or arch)")
     p.add_argument("--acc-col", default=None, help="accuracy column (default: valid_acc or cifar10_test_acc)")
     p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, correlation.json, scatter.png")
@@ -42,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from evonas.parallel import make_map
 
     space = get_space(args.space)
-    net_args = {**space.scoring_net_args, **parse_net_args(args.net)}
-    options = size_options(args.proxy, space, net_args=net_args, seed=args.seed, mu=args.mu, sigma=args.sigma)
+    net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
+    options = size_options(args.proxy, space, net_args=net_args, seed=args.seed, mu=args.mu, sigma=args.sigma,
+                           target=args.target_size)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,

@@ -18,7 +18,7 @@ import numpy as np
 from evonas.encodings.genome import Genome
 from evonas.encodings.genotype import Edge, Genotype, parse_genotype
 from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
-from evonas.errors import InvalidGenomeError
+from evonas.errors import ConfigError, InvalidGenomeError
 
 if TYPE_CHECKING:
     import torch.nn as nn  # annotations only: the spaces' rules load without torch
@@ -45,12 +45,14 @@ class DartsSpace(SearchSpace):
         include_none: also sample and mutate the ``none`` op (the DARTS search excludes it).
 
     Network arguments for :meth:`build`: ``C`` (36), ``layers`` (20), ``stem`` (True),
-    ``num_classes`` (10). ``stem=False, C=3, layers=1`` is the SWAP study's scoring network.
+    ``num_classes`` (10) and ``pair`` (False). ``C=3, layers=1, stem=False`` is the SWAP study's
+    scoring network (one reduction cell); ``C=3, stem=False, pair=True``, the scoring network
+    of searches, puts the normal and the reduction cell side by side so both count.
     """
 
     name = "darts"
     cell_names = ("normal", "reduce")
-    scoring_net_args = {"C": 3, "layers": 1, "stem": False}
+    scoring_net_args = {"C": 3, "stem": False, "pair": True}
 
     def __init__(self, include_none: bool = False) -> None:
         search = tuple(c for c in DARTS_OPS if include_none or DARTS_OPS[c] != "none")
@@ -122,12 +124,28 @@ class DartsSpace(SearchSpace):
 
     # ---- networks ----------------------------------------------------------------------
     def build(
-        self, arch: NativeOrGenome, *, C: int = 36, layers: int = 20, stem: bool = True, num_classes: int = 10
+        self,
+        arch: NativeOrGenome,
+        *,
+        C: int = 36,
+        layers: int | None = None,
+        stem: bool = True,
+        num_classes: int = 10,
+        pair: bool = False,
     ) -> nn.Module:
-        from evonas.networks import DartsNetwork
+        """The evaluation network (``layers`` cells, default 20) or, with ``pair=True``, the
+        :class:`~evonas.networks.DartsCellPair` scoring network (one cell of each kind)."""
+        from evonas.networks import DartsCellPair, DartsNetwork
 
         genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)
-        return DartsNetwork(genotype, C=C, num_classes=num_classes, layers=layers, stem=stem)
+        if pair:
+            if layers is not None:
+                raise ConfigError(
+                    f"darts: pair=True builds one normal and one reduction cell side by side; layers={layers} does not "
+                    "apply (drop it, or drop pair for a stack of cells)"
+                )
+            return DartsCellPair(genotype, C=C, num_classes=num_classes, stem=stem)
+        return DartsNetwork(genotype, C=C, num_classes=num_classes, layers=20 if layers is None else layers, stem=stem)
 
     def canonical_key(self, genome: Genome) -> str:
         """Hash of both cells as expressions: a node is the unordered sum of op(source).

@@ -7,11 +7,11 @@ from typing import Callable
 import torch
 from torch import nn
 
-from evonas.networks.darts import DartsNetwork
+from evonas.networks.darts import DartsCellPair, DartsNetwork
 from evonas.networks.nb201 import NB201Network
 from evonas.networks.ops import OPS
 
-__all__ = ["DartsNetwork", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
+__all__ = ["DartsCellPair", "DartsNetwork", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -88,3 +88,41 @@ def test_score_architecture_builds_from_the_space():
     assert value == score(swap, space.build(genome, **net_args), batch, repeats=2, seed=5)
     text = space.to_native(genome)
     assert score_architecture(space, text, swap, batch, net_args=net_args, repeats=2, seed=5) == value
+
+
+@pytest.mark.parametrize("cell", [0, 1], ids=["normal", "reduce"])
+def test_darts_scoring_network_counts_each_cell(cell):
+    """Changing only the normal (or only the reduction) cell changes the search's DARTS score.
+
+    In the SWAP study's one-cell network the single cell is a reduction cell, so there the
+    normal cell has no effect at all; the search's scoring network holds both.
+    """
+    import numpy as np
+
+    from evonas.data import load_images
+    from evonas.evaluation import ArchitectureScorer
+    from evonas.operators import mut_op
+
+    space = evonas_space("darts")
+    rng = np.random.default_rng(0)
+    batch = load_images(None, samples=16)  # 8 samples saturate: at most 2^8 patterns
+    search = ArchitectureScorer(space="darts", proxy="swap", batch=batch, net_args=space.scoring_net_args, repeats=1)
+    study = ArchitectureScorer(space="darts", proxy="swap", batch=batch, net_args={"C": 3, "layers": 1, "stem": False},
+                               repeats=1)
+    changed = 0
+    for _ in range(6):
+        g = space.sample(rng)
+        while np.array_equal((h := mut_op(g, space, rng=rng)).cells[cell], g.cells[cell]):
+            pass  # a mutation of the other cell: draw again
+        h = g.replace_cell(cell, h.cells[cell])
+        changed += search(g)[0] != search(h)[0]
+        if cell == 0:
+            assert study(g)[0] == study(h)[0], "the one-cell network cannot see the normal cell"
+    # a pool whose output reaches no ReLU (only the concat) is invisible to SWAP, in any network
+    assert changed >= 4
+
+
+def evonas_space(name):
+    import evonas
+
+    return evonas.get_space(name)

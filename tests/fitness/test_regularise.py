@@ -9,7 +9,7 @@ import pytest
 from fitness_nets import cnn, images
 
 from evonas.errors import ConfigError
-from evonas.fitness import Batch, Proxy, Regularised, calibrate, calibrate_sizes, get_proxy
+from evonas.fitness import Batch, Proxy, Regularised, calibrate, calibrate_sizes, get_proxy, size_options
 from evonas.networks import count_parameters
 
 
@@ -48,12 +48,36 @@ def test_invalid_regularisation_is_refused():
         get_proxy("reg-swap", mu=1.0, sigma=0.0)
 
 
-def test_calibration_rule_is_median_and_robust_spread():
-    sizes = np.arange(1000, 3001, 10)  # uniform: median 2000, IQR 1000
+def test_calibration_rule_centres_a_gentle_prior_at_the_largest_size():
+    sizes = np.arange(1000, 3001, 10)
     mu, sigma = calibrate_sizes(sizes)
-    assert mu == pytest.approx(2.0)
-    assert sigma == pytest.approx(2 * (1.0 / 1.349) ** 2)
-    assert calibrate_sizes([*sizes, 10**9]) == pytest.approx((mu, sigma), rel=0.02), "an outlier barely moves it"
+    assert mu == pytest.approx(3.0) and sigma == pytest.approx(2 * 3.0**2)
+    reg = Regularised(get_proxy("params"), mu=mu, sigma=sigma)
+    factors = [reg.size_factor(s) for s in sizes]
+    assert factors == sorted(factors), "larger is never penalised more inside the sampled range"
+    assert reg.size_factor(3000) == 1.0 and reg.size_factor(0) == pytest.approx(np.exp(-0.5))
+
+
+def test_target_size_and_explicit_options():
+    space = evonas_space()
+    net_args = {"C": 3, "layers": 1, "stem": False}
+    assert size_options("reg-swap", space, net_args=net_args, seed=0, target=1.5) == {"mu": 1.5, "sigma": 4.5}
+    assert size_options("reg-swap", space, net_args=net_args, seed=0, mu=2.0, sigma=1.0) == {"mu": 2.0, "sigma": 1.0}
+    assert size_options("swap", space, net_args=net_args, seed=0) == {}
+    with pytest.raises(ConfigError, match="proxy 'swap' has none"):
+        size_options("swap", space, net_args=net_args, seed=0, mu=1.0, sigma=1.0)
+    with pytest.raises(ConfigError, match="not both"):
+        size_options("reg-swap", space, net_args=net_args, seed=0, target=1.0, mu=1.0, sigma=1.0)
+    with pytest.raises(ConfigError, match="both mu and sigma"):
+        size_options("reg-swap", space, net_args=net_args, seed=0, mu=1.0)
+    with pytest.raises(ConfigError, match="> 0"):
+        size_options("reg-swap", space, net_args=net_args, seed=0, target=-1.0)
+
+
+def evonas_space():
+    import evonas
+
+    return evonas.get_space("darts")
 
 
 def test_calibration_is_unit_free():
@@ -82,7 +106,6 @@ def test_calibrate_on_a_search_space():
     assert (mu, sigma) == calibrate(space, n=60, net_args=net_args, seed=1)
     rng = np.random.default_rng(1)
     sizes = [space.count_params(space.sample(rng), **net_args) / 1e3 for _ in range(60)]
-    assert mu == pytest.approx(np.median(sizes))
-    assert 0 < sigma < (max(sizes) - min(sizes)) ** 2
+    assert mu == pytest.approx(max(sizes)) and sigma == pytest.approx(2 * mu**2)
     with pytest.raises(ConfigError, match="n must be"):
         calibrate(space, n=1)

@@ -95,3 +95,30 @@ def test_unwirable_genotypes_are_rejected():
     unknown_op = Genotype(DARTS_V2.normal, (2, 3, 4, 5), (("conv_7x7", 0),) + DARTS_V2.reduce[1:], (2, 3, 4, 5))
     with pytest.raises(UnknownNameError):
         DartsNetwork(unknown_op, C=4, layers=3)
+
+
+# ---- the search's scoring network: both cells side by side ------------------------------
+def test_cell_pair_holds_one_cell_of_each_kind_with_their_own_parameters():
+    from evonas.networks import DartsCellPair
+
+    pair = DartsCellPair(DARTS_V2, C=3)
+    x = torch.randn(2, 3, 32, 32)
+    assert pair(x).shape == (2, 10)
+    assert pair.normal(x, x).shape == (2, 4 * 3, 32, 32) and pair.reduce(x, x).shape == (2, 4 * 6, 16, 16)
+    normal_only = DartsNetwork(DARTS_V2, C=3, layers=1, stem=False, reductions=())
+    reduce_only = _scoring_net(DARTS_V2)
+    cells = lambda net: sum(p.numel() for c in net.cells for p in c.parameters())  # noqa: E731
+    assert count_parameters(pair) - count_parameters(pair.classifier) == cells(normal_only) + cells(reduce_only)
+
+
+def test_space_builds_the_pair_only_as_one_cell_each():
+    import evonas
+    from evonas.errors import ConfigError
+    from evonas.networks import DartsCellPair
+
+    space = evonas.get_space("darts")
+    assert isinstance(space.build(str(DARTS_V2), **space.scoring_net_args), DartsCellPair)
+    with pytest.raises(ConfigError, match="layers=1 does not apply"):
+        space.build(str(DARTS_V2), C=3, pair=True, layers=1)
+    with pytest.raises(ConfigError, match="reductions"):
+        DartsNetwork(DARTS_V2, C=3, layers=2, reductions=(5,))
