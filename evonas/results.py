@@ -37,11 +37,26 @@ def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache, genomes: 
 
 
 def write_best(run_dir: Path, space: SearchSpace, genome: Genome, score: float, params: int | None, extra: dict) -> dict:
-    """``best.txt`` (native notation) and ``best.json`` (native, matrices, score, params, extras)."""
+    """``best.json`` (native, matrices, score, sizes, extras) and ``best.txt``, its summary for people.
+
+    ``best.txt`` starts with the architecture in the space's own notation (one line, ready
+    to paste into ``evonas inspect``); then the score, the sizes of the scored network and
+    of the network to train, and the true accuracy when a ground-truth table was given.
+    """
     native = space.to_native(genome)
-    (run_dir / "best.txt").write_text(native + "\n")
     best = {"space": space.name, "native": native, "genome": genome.to_json(), "score": score, "params": params, **extra}
     (run_dir / "best.json").write_text(json.dumps(best, indent=2) + "\n")
+    lines = [native, f"score ({best.get('proxy', 'fitness')}): {score:.6g}"]
+    if params is not None:
+        line = f"parameters: {params:,} in the scored network"
+        if best.get("train_params") is not None:
+            line += f", {best['train_params']:,} in the network to train ({space.name} defaults of build())"
+        lines.append(line)
+    if best.get("true_acc") is not None:
+        where = f"index {best['index']}: " if "index" in best else ""
+        lines.append(f"ground truth, {where}CIFAR-10 test accuracy {best['true_acc']:.2f} % "
+                     f"(rank {best['true_rank']:,} of {best['table_size']:,})")
+    (run_dir / "best.txt").write_text("\n".join(lines) + "\n")
     return best
 
 
@@ -58,23 +73,3 @@ def plot_run(run_dir: Path, logbook: tools.Logbook, scored: pd.DataFrame, score_
         ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6)
         ax.set(xlabel="parameters", ylabel=score_name, title=f"all {len(scored)} scored architectures")
     return paths
-
-
-def nb201_truth(space: SearchSpace, genome: Genome, table: Path) -> dict:
-    """True CIFAR-10 test accuracy of ``genome`` and its rank among all archs of a NAS-Bench-201 table."""
-    df = pd.read_csv(table)
-    if not {"arch", "cifar10_test_acc"} <= set(df.columns):
-        from evonas.errors import DataError
-
-        raise DataError(f"{table}: a NAS-Bench-201 table needs columns 'arch' and 'cifar10_test_acc'")
-    native = space.to_native(genome)
-    acc = df.loc[df["arch"] == native, "cifar10_test_acc"]
-    if acc.empty:
-        return {"true_acc": None, "true_rank": None, "table_size": len(df)}
-    value = float(acc.iloc[0])
-    return {
-        "true_acc": value,
-        "true_rank": int((df["cifar10_test_acc"] > value).sum()) + 1,
-        "table_size": len(df),
-        "table_best_acc": float(df["cifar10_test_acc"].max()),
-    }

@@ -26,7 +26,8 @@ from evonas.data import load_images
 from evonas.fitness import PROXIES, get_proxy, size_options
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import check_rules, make_map
-from evonas.results import nb201_truth, plot_run, write_best, write_log, write_scored
+from evonas.results import plot_run, write_best, write_log, write_scored
+from evonas.truth import GroundTruth
 from evonas.strategy import STRATEGIES, make_toolbox
 
 #: Cycles of a search given neither ``cycles`` nor ``evaluations``.
@@ -111,6 +112,7 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
     if resume:
         config = config.resumed_from(out)
     config.check()
+    truth = GroundTruth.read(config.ground_truth, config.space) if config.ground_truth else None
     space = get_space(config.space)
     net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
     proxy_options = size_options(config.proxy, space, net_args=net_args, seed=config.seed, mu=config.mu,
@@ -161,21 +163,22 @@ def run_search(config: SearchConfig, out: Path, *, resume: bool = False, progres
             start=state.cycle if resume else 0, on_cycle=on_cycle, **options,
         )
     bar.close()
-    return _finish(out, config, space, state, population, logbook)
+    return _finish(out, config, space, state, population, logbook, truth)
 
 
-def _finish(out: Path, config: SearchConfig, space: SearchSpace, state: SearchState, population, logbook) -> SearchResult:
+def _finish(out: Path, config: SearchConfig, space: SearchSpace, state: SearchState, population, logbook,
+            truth: GroundTruth | None) -> SearchResult:
     if not state.halloffame:
         raise ProxyError(f"every one of the {state.cache.misses} architectures scored failed; see {out / 'scored.csv'}")
     champion = state.halloffame[0]
     extra: dict[str, Any] = {
         "proxy": config.proxy, "strategy": config.strategy, "mu": config.mu, "sigma": config.sigma,
         "cycles": logbook[-1]["cycle"], "evaluations": state.cache.misses, "cache_hits": state.cache.hits,
-        "failed": state.cache.failures,
+        "failed": state.cache.failures, "train_params": space.count_params(champion.genome),
         "seconds": round(float(sum(r["seconds"] for r in logbook)), 2),
     }
-    if config.ground_truth and space.name == "nb201":
-        extra.update(nb201_truth(space, champion.genome, Path(config.ground_truth)))
+    if truth is not None:
+        extra.update(truth.report(space.to_native(champion.genome)))
     best = write_best(out, space, champion.genome, champion.fitness.values[0], champion.params, extra)
     genomes = _scored_genomes(state.cache)
     write_scored(out, space, state.cache, genomes)

@@ -21,7 +21,7 @@ from pymoo.core.population import Population
 
 import evonas
 from evonas.cache import ScoreCache
-from evonas.errors import ConfigError, DataError, UnknownNameError
+from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
 from evonas.moo import (
     ALGORITHMS,
     ArchitectureProblem,
@@ -284,3 +284,22 @@ def test_run_reports_the_true_front_of_nb201(tmp_path, shared_data):
     assert [m["native"] for m in truth["members"]] == list(result.front["native"])
     assert all(10 <= m["true_acc"] <= 95 for m in truth["members"])
     assert 0 < truth["hypervolume"] <= truth["true_hypervolume"]
+
+
+@dataclass
+class FailsOnPools(FakeScorer):
+    """FakeScorer, but a cell with an average pool fails as a dead cell does."""
+
+    def __call__(self, genome):
+        if (genome.cells[0] == 3).any():
+            raise ProxyError("zero output")
+        return super().__call__(genome)
+
+
+def test_failed_architectures_are_infeasible_and_listed(tmp_path):
+    result = run_moo(small_config(), tmp_path / "run", progress=False, scorer=FailsOnPools())
+    scored = pd.read_csv(tmp_path / "run" / "scored.csv")
+    failed = scored[scored["status"] == "failed"]
+    assert len(failed) > 0 and (failed["error"] == "zero output").all()
+    assert not set(failed["key"]) & set(result.population["key"]), "a failed architecture is never on a front"
+    assert len(result.front) >= 2 and all(h["hypervolume"] > 0 for h in result.hypervolume)

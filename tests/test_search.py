@@ -40,7 +40,10 @@ def test_run_folder_holds_everything(tmp_path, shared_data):
     scored = pd.read_csv(run / "scored.csv")
     assert len(scored) == log["evals"].sum() and scored["key"].is_unique
     best = json.loads((run / "best.json").read_text())
-    assert best["native"] == (run / "best.txt").read_text().strip()
+    summary = (run / "best.txt").read_text().splitlines()
+    assert summary[0] == best["native"] and "test accuracy" in summary[-1] and f"{best['train_params']:,}" in summary[2]
+    assert best["train_params"] == 1_531_546 or best["train_params"] > best["params"]  # the C=16, N=5 benchmark net
+    assert 0 <= best["index"] < 15625
     assert best["score"] == scored["score"].max()
     assert 10 <= best["true_acc"] <= 94.37 and 1 <= best["true_rank"] <= 15625
     config = json.loads((run / "config.json").read_text())
@@ -76,12 +79,49 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
         (["--population", "1"], "population = 1 is out of range"),
         (["--crossover", "1.5"], "crossover = 1.5 is out of range"),
         (["--data", "/no/such/dir"], "/no/such/dir"),
+        (["--ground-truth", "/no/such.csv"], "--ground-truth /no/such.csv: no such file"),
+        (["--space", "darts", "--ground-truth", "/no/such.csv"], "not for space 'darts'"),
+        (["--strategy", "rea", "--crossover", "0.2"], "strategy 'rea' has no option crossover"),
+        (["--strategy", "random", "--tournament", "3"], "strategy 'random' has no option mutations, tournament"),
+        (["--proxy", "swap", "--target-size", "300"], "proxy 'swap' has none"),
+        (["--evaluations", "0"], "evaluations = 0 is out of range"),
+        (["--tournament", "99"], "tournament = 99 is out of range"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, args, message):
     code = main(["search", *TINY, "--out", str(tmp_path / "r"), *args])
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and "\n" not in err and "Traceback" not in err
+    if "ground-truth" in " ".join(args):
+        assert not (tmp_path / "r").exists(), "the ground truth is checked before anything is written"
+
+
+def test_failed_architectures_never_abort_a_search(tmp_path):
+    """A proxy that fails on every cell with an average pool: the search ends, failures are listed."""
+    import torch
+
+    from evonas.errors import ProxyError
+    from evonas.fitness import PROXIES, Proxy, register_proxy
+
+    if "test-fails-on-pools" not in PROXIES:
+
+        @register_proxy("test-fails-on-pools")
+        class FailsOnPools(Proxy):
+            needs_init = False
+
+            def _score(self, net, batch):
+                if any(isinstance(m, torch.nn.AvgPool2d) and m.kernel_size == 3 for m in net.modules()):
+                    raise ProxyError("zero output")
+                return float(sum(p.numel() for p in net.parameters()))
+
+    run = tmp_path / "run"
+    assert main(["search", *TINY, "--proxy", "test-fails-on-pools", "--out", str(run)]) == 0
+    scored = pd.read_csv(run / "scored.csv")
+    failed = scored[scored["status"] == "failed"]
+    assert len(failed) > 0 and (failed["error"].str.contains("zero output")).all() and failed["score"].isna().all()
+    assert pd.read_csv(run / "log.csv")["failed"].sum() == len(failed)
+    best = json.loads((run / "best.json").read_text())
+    assert "avg_pool_3x3" not in best["native"] and best["failed"] == len(failed)
 
 
 def test_config_file_and_resume_errors(tmp_path, capsys):

@@ -40,10 +40,13 @@ from evonas.encodings.genome import parse_key
 from evonas.errors import ConfigError
 from evonas.fitness import get_proxy
 from evonas.moo.algorithms import ALGORITHMS, make_algorithm
-from evonas.moo.front import Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, sort_front
+from evonas.moo.front import (
+    NB201_COLUMNS, Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, sort_front,
+)
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
 from evonas.parallel import check_rules, make_map
 from evonas.results import write_scored
+from evonas.truth import GroundTruth
 
 STATE_FILE = "checkpoint.json"
 SIZE_OBJECTIVE = "params"
@@ -177,6 +180,7 @@ def run_moo(
         config = config.resumed_from(out)
     config.check()
     space = get_space(config.space)
+    truth = GroundTruth.read(config.ground_truth, config.space, NB201_COLUMNS) if config.ground_truth else None
     if not resume:
         config.save(out)
     saved = _load_checkpoint(out) if resume and (out / STATE_FILE).exists() else None
@@ -218,7 +222,7 @@ def run_moo(
             bar.set_postfix(hypervolume=f"{history[-1]['hypervolume']:.4f}", front=history[-1]["front_size"], refresh=False)
             bar.update(1)
     bar.close()
-    return _finish(out, config, space, problem, algorithm, history)
+    return _finish(out, config, space, problem, algorithm, history, truth)
 
 
 def _generation(algorithm: Algorithm, problem: ArchitectureProblem) -> None:
@@ -344,7 +348,13 @@ def _check_replay(out: Path, saved: dict[str, Any], algorithm: Algorithm, rng: n
 
 # ---- results -----------------------------------------------------------------------------
 def _finish(
-    out: Path, config: MooConfig, space: SearchSpace, problem: ArchitectureProblem, algorithm: Algorithm, history: list
+    out: Path,
+    config: MooConfig,
+    space: SearchSpace,
+    problem: ArchitectureProblem,
+    algorithm: Algorithm,
+    history: list,
+    truth_table: GroundTruth | None,
 ) -> MooResult:
     feasible = _feasible(algorithm)
     genomes = [ind.X[0] for ind in algorithm.pop[feasible]]
@@ -365,8 +375,8 @@ def _finish(
     plot_front(out / "front.png", pd.read_csv(out / "scored.csv"), population, score_name=config.proxy, budget=config.budget)
     front = population[population["rank"] == 0].reset_index(drop=True)
     truth = None
-    if config.ground_truth and space.name == "nb201":
-        truth = nb201_front_report(list(front["native"]), Path(config.ground_truth))
+    if truth_table is not None:
+        truth = nb201_front_report(list(front["native"]), truth_table.frame)
         (out / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     return MooResult(out, front, population, history, cache.misses, truth)
 

@@ -1,0 +1,61 @@
+"""Ground-truth tables of trained architectures, read to *report* what a search found, never during it.
+
+A training-free search reads no accuracy; ``--ground-truth`` names a benchmark table (the
+shared NAS-Bench-201 one: ``index``, ``arch``, ``cifar10_test_acc``, ...) whose test accuracy
+is looked up for the result afterwards. The table is read and checked before the search
+starts, so a wrong path or column costs seconds, not a finished search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from evonas.errors import ConfigError, DataError
+
+#: Spaces whose native notation the NAS-Bench-201 tables use.
+TABLE_SPACES = ("nb201",)
+ACCURACY = "cifar10_test_acc"
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """A table of trained accuracies keyed by architecture text (``arch``)."""
+
+    path: Path
+    frame: pd.DataFrame
+
+    @classmethod
+    def read(cls, path: str | Path, space: str, columns: Sequence[str] = ("arch", ACCURACY)) -> GroundTruth:
+        """Read and check ``path`` for a search over ``space``; every problem is one :class:`DataError` line."""
+        path = Path(path)
+        if space not in TABLE_SPACES:
+            raise ConfigError(f"--ground-truth {path}: tables of trained accuracies exist for {', '.join(TABLE_SPACES)}, "
+                              f"not for space {space!r}")
+        if not path.is_file():
+            raise DataError(f"--ground-truth {path}: no such file")
+        try:
+            frame = pd.read_csv(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            raise DataError(f"--ground-truth {path}: not a CSV table ({err})") from None
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise DataError(f"--ground-truth {path}: needs columns {', '.join(columns)}; missing {', '.join(missing)} "
+                            f"(it has {', '.join(map(str, frame.columns))})")
+        return cls(path, frame)
+
+    def report(self, native: str) -> dict[str, Any]:
+        """True test accuracy, rank (1 = best) and benchmark index of one architecture, as JSON-ready values."""
+        acc = self.frame[ACCURACY]
+        hit = self.frame.loc[self.frame["arch"] == native]
+        out: dict[str, Any] = {"true_acc": None, "true_rank": None, "table_size": len(self.frame),
+                               "table_best_acc": float(acc.max())}
+        if len(hit):
+            value = float(hit[ACCURACY].iloc[0])
+            out.update(true_acc=value, true_rank=int((acc > value).sum()) + 1)
+            if "index" in hit:
+                out["index"] = int(hit["index"].iloc[0])
+        return out
