@@ -38,7 +38,7 @@ def main() -> None:
 
     population = toolbox.population(n=8)
     hof = tools.HallOfFame(1)
-    population, logbook = swap_nas(population, toolbox, cycles=10, mutation_times=4, cxpb=0.3, rng=rng,
+    population, logbook = swap_nas(population, toolbox, cycles=10, mutations=4, crossover=0.3, rng=rng,
                                    cache=ScoreCache(), halloffame=hof)
     print(logbook)
     print("best:", space.to_native(hof[0].genome), "score", hof[0].fitness.values[0], "params", hof[0].params)

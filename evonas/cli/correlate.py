@@ -24,7 +24,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mu", type=float, default=None, help="reg-swap centre (thousands of params); default calibrated")
     p.add_argument("--sigma", type=float, default=None, help="reg-swap width; default calibrated")
-    p.add_argument("--target-size", type=float, default=None, help="reg-swap centre with sigma = 2 mu^2 (thousands of params)")
+    p.add_argument("--target-size", type=float, default=None, help="reg-swap centre, with sigma = mu^2 (thousands of params)")
     p.add_argument("--net", default=None, help="arguments of the scored network, e.g. C=3,layers=1,stem=false for "
                    "the SWAP study's DARTS network (default: the space's scoring network)")
     p.add_argument("--arch-col", default=None, help="architecture column (default: genotype or arch)")

@@ -26,7 +26,7 @@ _FLAGS = {
     "--tournament": ("tournament", int, "swap-nas, rea: tournament sample size (default: half the population)"),
     "--mu": ("mu", float, "regularisation centre, in thousands of parameters (with --sigma; default: calibrated)"),
     "--sigma": ("sigma", float, "regularisation width, in (thousands of parameters)^2"),
-    "--target-size": ("target_size", float, "steer a regularised proxy to this size, in thousands of parameters of the scoring network (sets mu, and sigma = 2 mu^2)"),
+    "--target-size": ("target_size", float, "steer a regularised proxy to this size, in thousands of parameters of the scoring network (sets mu, and sigma = mu^2)"),
     "--samples": ("samples", int, "images per input batch S"),
     "--repeats": ("repeats", int, "re-initialisations averaged per score"),
     "--seed": ("seed", int, "random seed"),

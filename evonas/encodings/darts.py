@@ -53,6 +53,8 @@ class DartsSpace(SearchSpace):
     name = "darts"
     cell_names = ("normal", "reduce")
     scoring_net_args = {"C": 3, "stem": False, "pair": True}
+    additive_params = True
+    blank_op = 1  # none: the matrix keeps its two edges per node, the op adds nothing
 
     def __init__(self, include_none: bool = False) -> None:
         search = tuple(c for c in DARTS_OPS if include_none or DARTS_OPS[c] != "none")

@@ -33,6 +33,7 @@ class NB201Space(SearchSpace):
     name = "nb201"
     cell_names = ("cell",)
     scoring_net_args = {"C": 16, "N": 5}
+    additive_params = True
     rules = CellRules(n_nodes=4, n_inputs=1, ops=NB201_OPS, search_ops=(1, 2, 3, 4))
 
     def from_native(self, text: str) -> Genome:
@@ -80,19 +81,6 @@ class NB201Space(SearchSpace):
 
         return NB201Network(self.edges(arch), C=C, N=N, num_classes=num_classes)
 
-    def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
-        """Parameter count without building: every edge's op adds its own parameters.
-
-        The per-edge costs are measured once per network configuration by building probe
-        networks (all ``none``, then one op on one edge), so they always agree with ``build``.
-        """
-        (m,) = self._genome(arch).cells
-        config = (type(self), tuple(sorted(net_args.items())))
-        if config not in _EDGE_COSTS:
-            _EDGE_COSTS[config] = _edge_costs(self, net_args)
-        base, costs = _EDGE_COSTS[config]
-        return base + sum(costs[(i, j, int(m[i, j]))] for i, j in zip(*np.triu_indices(self.rules.n_nodes, 1)))
-
     def canonical_key(self, genome: Genome) -> str:
         """Hash of the cell's output as an expression: node = sum of op(source) over its edges.
 
@@ -112,24 +100,6 @@ class NB201Space(SearchSpace):
 
     def _genome(self, arch: NativeOrGenome) -> Genome:
         return self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
-
-
-_EDGE_COSTS: dict[tuple, tuple[int, dict[tuple[int, int, int], int]]] = {}
-
-
-def _edge_costs(space: NB201Space, net_args: dict[str, Any]) -> tuple[int, dict[tuple[int, int, int], int]]:
-    n = space.rules.n_nodes
-    empty = np.zeros((n, n), dtype=np.int64)
-    count = super(NB201Space, space).count_params
-    base = count(Genome((empty,)), **net_args)
-    costs = {}
-    for i, j in zip(*np.triu_indices(n, 1)):
-        costs[(int(i), int(j), 0)] = 0
-        for op in space.rules.ops:
-            probe = empty.copy()
-            probe[i, j] = op
-            costs[(int(i), int(j), op)] = count(Genome((probe,)), **net_args) - base
-    return base, costs
 
 
 def _digest(text: str) -> str:

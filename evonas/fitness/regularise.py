@@ -74,10 +74,13 @@ class RegSwap(Regularised):
 def calibrate(
     space: Any, *, n: int = 1000, net_args: dict[str, Any] | None = None, seed: int = 0, unit: float = 1e3
 ) -> tuple[float, float]:
-    """``(mu, sigma)`` for :class:`Regularised`, from the sizes of ``n`` random architectures.
+    """``(mu, sigma)`` for :class:`Regularised`, from the sizes of the space: see :func:`calibrate_sizes`.
 
     The paper sets μ and σ by looking at the sizes of about 1000 sampled architectures; this
-    is that step as a rule, see :func:`calibrate_sizes`. Sizes come from
+    is that step as a rule. The sizes are those of ``n`` random architectures and of the
+    largest one :func:`largest_size` finds by climbing the parameter count from them, so
+    μ sits at the top of the space (a random sample seldom holds its largest network:
+    NAS-Bench-201's all-3x3 cell has one chance in 15,625). Sizes come from
     ``space.count_params`` (no weights are allocated). Accuracies are never consulted.
 
     Args:
@@ -91,8 +94,32 @@ def calibrate(
     if n < 2:
         raise ConfigError(f"calibrate: n must be at least 2 architectures, got {n}")
     rng = np.random.default_rng(seed)
-    sizes = [space.count_params(space.sample(rng), **(net_args or {})) for _ in range(n)]
-    return calibrate_sizes(sizes, unit=unit)
+    net_args = net_args or {}
+    genomes = [space.sample(rng) for _ in range(n)]
+    sizes = [space.count_params(g, **net_args) for g in genomes]
+    start = genomes[int(np.argmax(sizes))]
+    return calibrate_sizes([*sizes, largest_size(space, start, net_args=net_args, rng=rng)], unit=unit)
+
+
+def largest_size(
+    space: Any, start: Any, *, net_args: dict[str, Any], rng: np.random.Generator, patience: int = 500
+) -> int:
+    """The parameter count of the largest architecture found by hill-climbing it from ``start``.
+
+    Repeated mutation (``evonas.operators.mut_random``) keeps every change that enlarges the
+    network, until ``patience`` mutations in a row do not.
+    """
+    from evonas.operators import mut_random
+
+    best, size, failures = start, space.count_params(start, **net_args), 0
+    while failures < patience:
+        candidate = mut_random(best, space, rng=rng)
+        bigger = space.count_params(candidate, **net_args)
+        if bigger > size:
+            best, size, failures = candidate, bigger, 0
+        else:
+            failures += 1
+    return size
 
 
 def size_options(
@@ -133,29 +160,26 @@ def size_options(
 
 
 def width(mu: float) -> float:
-    """σ of a size factor centred at ``mu``: ``2·mu²``, a Gaussian whose standard deviation is ``mu`` itself.
+    """σ of a size factor centred at ``mu``: ``mu²``, the paper's μ = σ in the unit where ``mu`` is 1.
 
     Unit-free (σ scales with the square of the size unit, as it must) and the same shape
-    at every size: the factor is e^-1/2 ≈ 0.61 at size 0 and at ``2·mu``.
+    at every size: the factor is e^-1 ≈ 0.37 at size 0 and at ``2·mu``.
     """
-    return 2.0 * mu**2
+    return mu**2
 
 
 def calibrate_sizes(sizes: Sequence[float], *, unit: float = 1e3) -> tuple[float, float]:
-    """The calibration rule: μ = the largest sampled size, σ = 2·μ² (see :func:`width`).
+    """The calibration rule: μ = the largest size, σ = μ² (see :func:`width`).
 
     The SWAP paper's own study of μ and σ (Appendix B) finds correlation set mainly by μ and
-    best with μ at or above the top of the sampled sizes, with σ not small: a gentle prior
-    for capacity across the whole range rather than a bump around the typical size. With
-    this rule the factor rises from e^-1/2 ≈ 0.61 at size 0 to 1 at the largest size, a
-    Gaussian whose standard deviation is the top of the range. It reads sizes only (no
-    accuracy) and is unit-free: measuring sizes in another unit scales μ by that number and
-    σ by its square, so every architecture's factor is unchanged and the rule carries over
-    between spaces whose sizes differ by orders of magnitude.
-
-    Measured (``README.md``, "SWAP-Score correlation"): on the 1000 shared DARTS
-    architectures and a 1000-architecture NAS-Bench-201 sample this lifts Spearman's ρ over
-    plain SWAP, where centring on the median size (the previous rule) lowered it.
+    best with μ at or above the top of the sampled sizes, with μ = σ in the unit where sizes
+    are O(1), and a small σ ruinous: a gentle prior for capacity across the whole range, not
+    a bump around the typical size. This rule is that habit made unit-free: in units of the
+    largest size, μ = σ = 1. The factor then rises monotonically from e^-1 ≈ 0.37 at size 0
+    to 1 at the top, so where SWAP saturates (2^S patterns) the larger network wins. It
+    reads sizes only (no accuracy); measuring them in another unit scales μ by that number
+    and σ by its square, so every architecture's factor is unchanged and the rule carries
+    over between spaces whose sizes differ by orders of magnitude.
     """
     theta = np.asarray(sizes, dtype=float) / unit
     if len(theta) < 2 or not theta.max() > theta.min():
