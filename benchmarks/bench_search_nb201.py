@@ -1,11 +1,29 @@
-"""SWAP-NAS on NAS-Bench-201 vs random search with the same number of evaluations.
+"""Search quality on NAS-Bench-201: SWAP-NAS against REA and random search at equal evaluations.
 
-For each seed: run ``evonas search`` (the README's default settings unless overridden), then
-score as many random architectures with the same proxy and keep the best by proxy. Prints
-the true CIFAR-10 test accuracy and rank (of 15,625) of both, mean ± std over seeds, and
-the wall time. Usage::
+For each budget (distinct architectures scored) and seed, every method returns one
+architecture; the table reports the mean ± std of its true CIFAR-10 *test* accuracy, its
+median rank among all 15,625, and per seed whether SWAP-NAS beat each baseline (paired).
+No search reads an accuracy: the fitness is training-free; the test column is for reporting.
 
-    python benchmarks/bench_search_nb201.py --seeds 5 [--cycles 30 --population 10]
+Methods:
+    swap-nas         SWAP-NAS (the library's default strategy and fitness)
+    rea              regularised evolution, same fitness, same toolbox parts
+    random           random search, best by the same fitness
+    random-params    random search, best by parameter count (a free proxy, a strong baseline here)
+    swap-nas-params  SWAP-NAS with the parameter count as fitness: what size alone reaches
+
+Two modes:
+    --lookup (default)  fitness read from ``benchmarks/data/nb201_swap.csv.gz`` (every
+                        architecture scored once at the default settings, seed 0; see
+                        ``score_nb201.py``): exactly the search code, seconds per run. The
+                        size factor is applied per seed as the search calibrates it.
+    --live              every architecture scored for real (``evonas.search.run_search``),
+                        re-initialisation seed = search seed; wall time per search reported.
+
+Usage::
+
+    python benchmarks/bench_search_nb201.py                       # lookup, 10 seeds, budgets 100 300 1000
+    python benchmarks/bench_search_nb201.py --live --budgets 300 --seeds 10 --methods swap-nas
 """
 
 from __future__ import annotations
@@ -20,65 +38,147 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from deap import tools
 
 import evonas
-from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.errors import ProxyError
 from evonas.fitness import size_options
-from evonas.search import SearchConfig, run_search
+from evonas.operators import MaxFitness
+from evonas.strategy import get_strategy, make_toolbox
 
-TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "nb201_cifar10.csv"
+HERE = Path(__file__).resolve().parent
+TABLE = HERE.parents[1] / "shared" / "data" / "nb201_cifar10.csv"
+SCORES = HERE / "data" / "nb201_swap.csv.gz"
+METHODS = {  # name -> (strategy, fitness)
+    "swap-nas": ("swap-nas", "reg-swap"),
+    "rea": ("rea", "reg-swap"),
+    "random": ("random", "reg-swap"),
+    "random-params": ("random", "params"),
+    "swap-nas-params": ("swap-nas", "params"),
+}
+
+
+class Lookup:
+    """``genome -> (score, params)`` from the file of scores: the search's fitness without the networks."""
+
+    def __init__(self, scores: pd.DataFrame, fitness: str, mu: float | None, sigma: float | None) -> None:
+        self.swap = dict(zip(scores["arch"], scores["score"]))
+        self.params = dict(zip(scores["arch"], scores["params"]))
+        self.fitness, self.mu, self.sigma = fitness, mu, sigma
+        self.space = evonas.get_space("nb201")
+
+    def __call__(self, genome):  # type: ignore[no-untyped-def]
+        arch = self.space.to_native(genome)
+        if not np.isfinite(self.swap[arch]):
+            raise ProxyError(f"failed when the file was made: {arch}")
+        params = int(self.params[arch])
+        if self.fitness == "params":
+            return float(params), params
+        factor = 1.0 if self.mu is None else float(np.exp(-((params / 1e3 - self.mu) ** 2) / self.sigma))
+        return float(self.swap[arch]) * factor, params
+
+
+def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, population: int) -> str:
+    """The architecture one method returns, its fitness read from the file."""
+    strategy_name, fitness = METHODS[method]
+    space = evonas.get_space("nb201")
+    options = size_options(fitness, space, net_args=space.scoring_net_args, seed=seed)
+    evaluate = Lookup(scores, fitness, options.get("mu"), options.get("sigma"))
+    rng = np.random.default_rng(seed)
+    strategy = get_strategy(strategy_name)
+    toolbox = make_toolbox(space, evaluate, rng, MaxFitness, remove=strategy.remove)
+    hof = tools.HallOfFame(1)
+    kwargs = {"rng": rng} if "rng" in strategy.options else {}
+    strategy.search(toolbox.population(n=population), toolbox, None, evaluations=budget, halloffame=hof, **kwargs)
+    return space.to_native(hof[0].genome)
+
+
+def live_search(method: str, seed: int, budget: int, population: int, workers: int) -> tuple[str, float]:
+    """The architecture one method returns with every architecture scored for real, and the wall time."""
+    from evonas.search import SearchConfig, run_search
+
+    strategy, fitness = METHODS[method]
+    config = SearchConfig(space="nb201", strategy=strategy, proxy=fitness, population=population,
+                          evaluations=budget, seed=seed, workers=workers)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        result = run_search(config, Path(tmp) / "run", progress=False)
+        return result.best["native"], time.perf_counter() - t0
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--live", action="store_true", help="score every architecture for real (slow)")
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--budgets", type=int, nargs="+", default=[100, 300, 1000])
+    p.add_argument("--methods", nargs="+", default=list(METHODS)[:4], choices=list(METHODS))
     p.add_argument("--population", type=int, default=10)
-    p.add_argument("--cycles", type=int, default=30)
-    p.add_argument("--mutations", type=int, default=5)
-    p.add_argument("--repeats", type=int, default=4)
-    p.add_argument("--proxy", default="reg-swap", help="reg-swap (calibrated mu, sigma) or swap")
+    p.add_argument("--workers", type=int, default=1, help="live mode: scoring processes per search")
     p.add_argument("--table", type=Path, default=TABLE)
+    p.add_argument("--scores", type=Path, default=SCORES)
     args = p.parse_args()
-    torch.set_num_threads(1)  # as the CLI does: the scoring networks are tiny
+    torch.set_num_threads(1)
     table = pd.read_csv(args.table)
     acc = dict(zip(table["arch"], table["cifar10_test_acc"]))
-    ranks = dict(zip(table["arch"], table["cifar10_test_acc"].rank(ascending=False, method="min").astype(int)))
-    space = evonas.get_space("nb201")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads")
-    batch = load_images(None, samples=16)
+    rank = dict(zip(table["arch"], table["cifar10_test_acc"].rank(ascending=False, method="min").astype(int)))
+    mode = "live" if args.live else f"lookup ({args.scores.name})"
+    print(f"mode: {mode}; machine: {platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}; "
+          f"population {args.population}, seeds 0..{args.seeds - 1}")
+    scores = None if args.live else pd.read_csv(args.scores, comment="#")
+    if scores is not None:
+        ceiling(scores, acc, rank, args.seeds)
     rows = []
-    for seed in range(args.seeds):
-        config = SearchConfig(space="nb201", population=args.population, cycles=args.cycles, mutations=args.mutations,
-                              repeats=args.repeats, seed=seed, proxy=args.proxy)
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            result = run_search(config, Path(tmp) / "run", progress=False)
-            seconds = time.perf_counter() - t0
-        found = result.best["native"]
-        evals = result.best["evaluations"]
-        # random search: the same number of architectures, the same proxy, best by proxy
-        rng = np.random.default_rng(10_000 + seed)
-        options = size_options(args.proxy, space, net_args=space.scoring_net_args, seed=seed, mu=config.mu, sigma=config.sigma)
-        scorer = ArchitectureScorer(space="nb201", proxy=args.proxy, batch=batch,
-                                    proxy_options=options,
-                                    net_args=space.scoring_net_args, repeats=args.repeats, seed=seed)
-        t0 = time.perf_counter()
-        candidates = [space.sample(rng) for _ in range(evals)]
-        best_random = max(candidates, key=lambda g: scorer(g)[0])
-        random_seconds = time.perf_counter() - t0
-        native = space.to_native(best_random)
-        rows.append({"seed": seed, "evals": evals, "swapnas_acc": acc[found], "swapnas_rank": ranks[found],
-                     "swapnas_s": round(seconds, 1), "random_acc": acc[native], "random_rank": ranks[native],
-                     "random_s": round(random_seconds, 1)})
-        print(rows[-1], flush=True)
-    df = pd.DataFrame(rows)
-    print(df.to_string(index=False))
-    for who in ("swapnas", "random"):
-        print(f"{who}: true acc {df[f'{who}_acc'].mean():.2f} ± {df[f'{who}_acc'].std():.2f} %, "
-              f"rank median {df[f'{who}_rank'].median():.0f} of {len(table)}, "
-              f"median wall {df[f'{who}_s'].median():.1f} s")
+    for budget in args.budgets:
+        for seed in range(args.seeds):
+            for method in args.methods:
+                if args.live:
+                    arch, seconds = live_search(method, seed, budget, args.population, args.workers)
+                else:
+                    t0 = time.perf_counter()
+                    arch, seconds = lookup_search(method, scores, seed, budget, args.population), time.perf_counter() - t0
+                rows.append({"budget": budget, "seed": seed, "method": method, "acc": acc[arch], "rank": rank[arch],
+                             "seconds": seconds, "arch": arch})
+            if args.live:
+                print(pd.DataFrame(rows[-len(args.methods):]).to_string(index=False, header=False), flush=True)
+    report(pd.DataFrame(rows), args.methods)
+
+
+def ceiling(scores: pd.DataFrame, acc: dict, rank: dict, seeds: int) -> None:
+    """The proxy ceiling: the true accuracy of the best architecture of all 15,625 by the fitness itself."""
+    space = evonas.get_space("nb201")
+    found = []
+    for seed in range(seeds):
+        options = size_options("reg-swap", space, net_args=space.scoring_net_args, seed=seed)
+        reg = scores["score"] * np.exp(-((scores["params"] / 1e3 - options["mu"]) ** 2) / options["sigma"])
+        found.append(scores["arch"].iloc[int(np.argmax(reg.to_numpy()))])
+    by_swap = scores["arch"].iloc[int(scores["score"].to_numpy().argmax())]
+    by_params = scores["arch"].iloc[int(scores["params"].to_numpy().argmax())]
+    accs = [acc[a] for a in found]
+    print(f"proxy ceiling (best of all 15,625 by the fitness): reg-swap {np.mean(accs):.2f} % "
+          f"(rank {int(np.median([rank[a] for a in found]))}; per-seed calibration), "
+          f"plain swap {acc[by_swap]:.2f} % (rank {rank[by_swap]}), params {acc[by_params]:.2f} % (rank {rank[by_params]})")
+    options = size_options("reg-swap", space, net_args=space.scoring_net_args, seed=0)
+    reg = scores["score"] * np.exp(-((scores["params"] / 1e3 - options["mu"]) ** 2) / options["sigma"])
+    for name, values in (("reg-swap", reg), ("swap", scores["score"]), ("params", scores["params"])):
+        top = scores["arch"].iloc[np.argsort(-values.to_numpy(), kind="stable")[:50]]
+        print(f"  top-10 / top-50 of all by {name}: mean test accuracy {np.mean([acc[a] for a in top[:10]]):.2f} / "
+              f"{np.mean([acc[a] for a in top]):.2f} %")
+
+
+def report(df: pd.DataFrame, methods: list[str]) -> None:
+    print()
+    print(f"{'budget':>6} {'method':<14} {'test acc %':>14} {'median rank':>12} {'s/search':>9}  SWAP-NAS wins/ties/losses")
+    for budget, part in df.groupby("budget"):
+        ours = part[part["method"] == "swap-nas"].set_index("seed")["acc"]
+        for method in methods:
+            m = part[part["method"] == method]
+            line = (f"{budget:>6} {method:<14} {m['acc'].mean():>7.2f} ± {m['acc'].std():<4.2f} "
+                    f"{m['rank'].median():>12.0f} {m['seconds'].median():>9.2f}")
+            if method != "swap-nas" and len(ours):
+                theirs = m.set_index("seed")["acc"]
+                diff = ours - theirs
+                line += f"  {(diff > 0).sum()}/{(diff == 0).sum()}/{(diff < 0).sum()}"
+            print(line)
 
 
 if __name__ == "__main__":
