@@ -87,7 +87,7 @@ def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, pop
     rng = np.random.default_rng(seed)
     strategy = get_strategy(strategy_name)
     toolbox = make_toolbox(space, evaluate, rng, MaxFitness, remove=strategy.remove)
-    hof = tools.HallOfFame(1)
+    hof = tools.HallOfFame(10)  # as the search keeps (DEAP breaks ties by the hall of fame's size)
     kwargs = {"rng": rng} if "rng" in strategy.options else {}
     strategy.search(toolbox.population(n=population), toolbox, None, evaluations=budget, halloffame=hof, **kwargs)
     return space.to_native(hof[0].genome)
