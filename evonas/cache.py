@@ -75,6 +75,7 @@ class ScoreCache:
     def __init__(self, key: Callable[[Genome], str] = lambda g: g.key) -> None:
         self.key = key
         self.scores: dict[str, Evaluation] = {}
+        self.genomes: dict[str, Genome] = {}  # the genome of every key, in scoring order
         self.hits = 0
         self.misses = 0
 
@@ -99,7 +100,9 @@ class ScoreCache:
         return found, missing
 
     def store(self, genome: Genome, evaluation: Evaluation) -> None:
-        self.scores[self.key(genome)] = evaluation
+        key = self.key(genome)
+        self.scores[key] = evaluation
+        self.genomes.setdefault(key, genome)
 
     def get(self, genome: Genome) -> Evaluation:
         """The evaluation of a genome in the cache."""
@@ -112,7 +115,8 @@ class ScoreCache:
         return self.key(genome) in self.scores
 
     def to_json(self) -> dict:
-        return {"scores": {k: list(v) for k, v in self.scores.items()}, "hits": self.hits, "misses": self.misses}
+        return {"scores": {k: list(v) for k, v in self.scores.items()},
+                "genomes": {k: g.to_json() for k, g in self.genomes.items()}, "hits": self.hits, "misses": self.misses}
 
     def load_json(self, data: dict) -> None:
         def evaluation(v: list) -> Evaluation:
@@ -121,6 +125,7 @@ class ScoreCache:
                               error[0] if error else None)
 
         self.scores = {k: evaluation(v) for k, v in data["scores"].items()}
+        self.genomes = {k: Genome.from_json(g) for k, g in data["genomes"].items()}
         self.hits, self.misses = int(data["hits"]), int(data["misses"])
 
 

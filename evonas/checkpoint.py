@@ -1,9 +1,10 @@
-"""Checkpoints of a running search in safe formats: JSON plus a tensors-only ``torch.save``.
+"""Checkpoints of a running search: one JSON file, replaced atomically after every cycle.
 
-Everything needed to continue bit-for-bit is saved after every cycle: the population and
-its scores, the score cache, the logbook, the hall of fame and every RNG state (numpy
-generator, Python ``random``, torch). Files are replaced atomically, so a search killed at
-any moment leaves the previous checkpoint intact. Nothing is ever unpickled.
+Everything needed to continue bit-for-bit is in it: the population and its scores, the
+score cache, the logbook, the hall of fame and the state of the search's one random
+generator (every draw — sampling, selection, variation — comes from it; scores are seeded
+per architecture, and nothing touches Python's or torch's global generators). A search
+killed at any moment leaves the previous checkpoint intact. Nothing is ever unpickled.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from deap import tools
 
 from evonas.cache import Evaluation, ScoreCache
+from evonas.config import CHECKPOINT_FILE
 from evonas.encodings import Genome
 from evonas.errors import ConfigError
 from evonas.operators import Individual
 from evonas.strategy import assign
 
-STATE_FILE = "checkpoint.json"
-TORCH_FILE = "checkpoint_torch.pt"
+STATE_FILE = CHECKPOINT_FILE
 
 
 @dataclass
@@ -50,16 +49,13 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
         "halloffame": [_individual_json(ind) for ind in state.halloffame],
         "cache": state.cache.to_json(),
         "logbook": list(state.logbook),
-        "rng": {"numpy": state.rng.bit_generator.state, "python": _python_state()},
+        "rng": {"numpy": state.rng.bit_generator.state},
     }
     atomic_write(run_dir / STATE_FILE, json.dumps(data).encode())
-    tmp = run_dir / (TORCH_FILE + ".tmp")
-    torch.save({"cpu": torch.get_rng_state()}, tmp)
-    os.replace(tmp, run_dir / TORCH_FILE)
 
 
 def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int) -> SearchState:
-    """Read the state saved by :func:`save_checkpoint` and restore the global RNGs."""
+    """Read the state saved by :func:`save_checkpoint`."""
     path = run_dir / STATE_FILE
     if not path.is_file():
         raise ConfigError(f"--resume {run_dir}: no {STATE_FILE} there (was a search started in this folder?)")
@@ -67,9 +63,6 @@ def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int) -> Searc
         data = json.loads(path.read_text())
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = data["rng"]["numpy"]
-        random.setstate(_tuples(data["rng"]["python"]))
-        torch_state = torch.load(run_dir / TORCH_FILE, weights_only=True)
-        torch.set_rng_state(torch_state["cpu"])
         cache = ScoreCache()
         cache.load_json(data["cache"])
         logbook = tools.Logbook()
@@ -99,16 +92,6 @@ def _individual(d: dict[str, Any], fitness: type) -> Individual:
     ind = Individual(Genome.from_json(d["genome"]), fitness=fitness())
     score = None if d["score"] is None else float(d["score"])
     return assign(ind, Evaluation(score, d["params"]))
-
-
-def _python_state() -> list:
-    version, internal, gauss = random.getstate()
-    return [version, list(internal), gauss]
-
-
-def _tuples(state: list) -> tuple:
-    version, internal, gauss = state
-    return (version, tuple(internal), gauss)
 
 
 def atomic_write(path: Path, payload: bytes) -> None:

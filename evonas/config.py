@@ -1,34 +1,68 @@
-"""Run configurations: dataclasses read from CLI flags, TOML files and a run folder's ``config.json``."""
+"""Run configurations: typed dataclasses read from CLI flags, TOML files and a run folder's ``config.json``.
+
+A config's fields are its vocabulary: the flag of field ``ground_truth`` is
+``--ground-truth``, a TOML key may be written either way (``ground-truth`` or
+``ground_truth``), and the field's metadata holds its help text. Every value is checked
+against the field's type when it is read, before anything is computed or written, and a
+wrong one is one line naming the key, the value and what is allowed.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import tomllib
+import types
+import typing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 from evonas.errors import ConfigError
 
 C = TypeVar("C", bound="RunConfig")
 CONFIG_FILE = "config.json"
+#: written after every cycle; a folder holds a run (that --resume continues) once it has one
+CHECKPOINT_FILE = "checkpoint.json"
+#: what a resumed run may change: how far it goes and how it runs, never what it searches
+RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray")
+#: the second objective of every multi-objective search
+SIZE_OBJECTIVE = "params"
+
+
+def option(default: Any = None, help: str = "", *, factory: Any = None) -> Any:
+    """A config field with its help text (``factory`` for mutable defaults)."""
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata={"help": help})
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+def flag(name: str) -> str:
+    """The CLI flag of a field: ``ground_truth`` -> ``--ground-truth``."""
+    return "--" + name.replace("_", "-")
 
 
 class RunConfig:
-    """Shared reading and checking for the dataclass configs of ``evonas search``."""
+    """Shared reading, checking and saving for the dataclass configs of ``evonas search``."""
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Hook to convert plain values (e.g. a comma-separated list) before construction."""
+        """Hook to convert plain values (e.g. a comma-separated list) before they are type-checked."""
         return data
 
     @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+    @classmethod
     def from_dict(cls: type[C], data: dict[str, Any], where: str = "config") -> C:
-        """From plain keys; an unknown key is an error that lists the known ones."""
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        unknown = sorted(set(data) - names)
+        """From plain keys (dashes or underscores); unknown keys and ill-typed values are errors."""
+        data = {key.replace("-", "_"): value for key, value in data.items()}
+        names = cls.field_names()
+        unknown = sorted(set(data) - set(names))
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
-        return cls(**cls.normalise(cls, dict(data)))  # type: ignore[arg-type]
+        data = cls.normalise(cls, dict(data))  # type: ignore[arg-type]
+        hints = typing.get_type_hints(cls)
+        return cls(**{name: check_type(name, value, hints[name], where) for name, value in data.items()})
 
     @classmethod
     def from_file(cls: type[C], path: Path) -> C:
@@ -41,20 +75,84 @@ class RunConfig:
             if not ok:
                 raise ConfigError(f"{name} = {getattr(self, name)!r} is out of range: must be {allowed}")
 
-    def resumed_from(self: C, run_dir: Path) -> C:
-        """The config saved in ``run_dir``, with this config's ``workers`` and ``ray``.
+    @classmethod
+    def resumed_from(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None) -> C:
+        """The config saved in ``run_dir`` with ``changes`` applied, which may only touch :data:`RESUMABLE` keys.
 
-        Those two say how to run, not what is found, so a resumed run may change them.
+        A resumed run may go further (more cycles or evaluations), run elsewhere (workers,
+        Ray) or report against ground truth; anything that changes what is searched is refused.
         """
-        saved = {**read_run_config(run_dir), "workers": self.workers, "ray": self.ray}  # type: ignore[attr-defined]
-        return type(self).from_dict(saved, where=str(Path(run_dir) / CONFIG_FILE))
+        where = str(Path(run_dir) / CONFIG_FILE)
+        saved = read_run_config(run_dir)
+        changes = {key.replace("-", "_"): value for key, value in (changes or {}).items()}
+        for key, value in changes.items():
+            if key not in RESUMABLE and saved.get(key) != value:
+                raise ConfigError(
+                    f"{flag(key)} {value} cannot change when resuming (the run has {key} = {saved.get(key)!r}); "
+                    f"a resumed run may change only {', '.join(flag(k) for k in RESUMABLE)}; start a new run with --out"
+                )
+        return cls.from_dict({**saved, **changes}, where=where)
 
-    def save(self, run_dir: Path) -> None:
-        """Write ``config.json`` into a new run folder (refusing to overwrite another run)."""
-        if (run_dir / CONFIG_FILE).exists():
+    def save(self, run_dir: Path, *, resume: bool = False) -> None:
+        """Write ``config.json`` into the run folder; a new run refuses a folder that holds a run already.
+
+        A folder without a checkpoint (a start that failed, or an empty folder) is started
+        afresh; a resumed run rewrites the file with its changes (e.g. more cycles).
+        """
+        if not resume and (run_dir / CHECKPOINT_FILE).exists():
             raise ConfigError(f"{run_dir} already holds a run; resume it with --resume {run_dir} or choose another --out")
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n")  # type: ignore[call-overload]
+        text = json.dumps(dataclasses.asdict(self), indent=2) + "\n"  # type: ignore[call-overload]
+        tmp = run_dir / (CONFIG_FILE + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(run_dir / CONFIG_FILE)
+
+
+def check_type(name: str, value: Any, hint: Any, where: str = "config") -> Any:
+    """``value`` if it fits the type ``hint`` (ints are accepted as floats), else a :class:`ConfigError`."""
+    if typing.get_origin(hint) in (Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None and len(options) < len(typing.get_args(hint)):
+            return None
+        hint = options[0]
+    origin = typing.get_origin(hint) or hint
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+        dict: isinstance(value, dict),
+        list: isinstance(value, list) and all(isinstance(v, str) for v in value),
+    }.get(origin, True)
+    if not ok:
+        raise ConfigError(f"{where}: {name} = {value!r} must be {_describe(origin)}")
+    return float(value) if origin is float else value
+
+
+def _describe(kind: Any) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+            dict: "network arguments (KEY=VALUE,... or a table)", list: "a list of names"}.get(kind, str(kind))
+
+
+def parse_net_args(text: str | None) -> dict[str, object]:
+    """``"C=3,layers=1,stem=false"`` -> ``{"C": 3, "layers": 1, "stem": False}``."""
+    out: dict[str, object] = {}
+    for item in filter(None, (s.strip() for s in (text or "").split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--net: expected KEY=VALUE pairs separated by commas, got {item!r}")
+        v = value.strip()
+        if v.lower() in ("true", "false"):
+            out[key.strip()] = v.lower() == "true"
+        else:
+            try:
+                out[key.strip()] = int(v)
+            except ValueError:
+                try:
+                    out[key.strip()] = float(v)
+                except ValueError:
+                    raise ConfigError(f"--net: value of {key.strip()!r} must be a number or true/false, got {v!r}") from None
+    return out
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -76,3 +174,154 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
         raise ConfigError(f"--resume {run_dir}: no {CONFIG_FILE} there (was a search started in this folder?)") from None
     except json.JSONDecodeError as err:
         raise ConfigError(f"--resume {run_dir}: {CONFIG_FILE} is damaged ({err})") from None
+
+
+@dataclasses.dataclass
+class SearchBase(RunConfig):
+    """The vocabulary every search shares (single- and multi-objective): what is searched, on what data, how far."""
+
+    space: str = option("nb201", "search space (evonas list spaces)")
+    dataset: str = option("cifar10", "dataset of the input batch, for its normalisation: cifar10 or cifar100")
+    data: str | None = option(None, "input images: a CIFAR python-batch directory, an .npz/.npy file or 'gaussian' "
+                                    "(default: the packaged batch of 64 CIFAR-10 images)")
+    population: int = option(10, "population size")
+    cycles: int | None = option(None, "cycles (multi-objective: generations) after the initial population "
+                                      "(default 20, multi-objective 10; no limit with --evaluations alone)")
+    evaluations: int | None = option(None, "budget: stop once this many distinct architectures are scored")
+    samples: int = option(16, "images per input batch (S)")
+    repeats: int = option(4, "random re-initialisations averaged per score")
+    seed: int = option(0, "random seed of the search and of the re-initialisations")
+    net: dict[str, Any] = option(help="arguments of the scored network, replacing the space's scoring network, "
+                                      "e.g. C=8,N=1 (evonas list spaces shows the defaults)", factory=dict)
+    ground_truth: str | None = option(None, "table of trained accuracies (NAS-Bench-201 CSV) to report the result "
+                                            "against; read before the search, never during it")
+    workers: int = option(1, "score on this many local worker processes (with --ray: Ray actors)")
+    ray: str | None = option(None, "score on a Ray cluster: its address, 'auto' or 'local'")
+
+    #: cycles of a search given neither cycles nor evaluations
+    DEFAULT_CYCLES: typing.ClassVar[int] = 20
+
+    def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``net`` may be given as ``KEY=VALUE,...`` text (as the flag takes it)."""
+        if isinstance(data.get("net"), str):
+            data["net"] = parse_net_args(data["net"])
+        return data
+
+    def check_common(self) -> None:
+        """The checks every search shares: names, ranges, network arguments (before anything runs)."""
+        from evonas.data import DATASETS
+        from evonas.encodings import get_space
+        from evonas.parallel import check_rules
+
+        space = get_space(self.space)
+        DATASETS.get(self.dataset)
+        space.check_net_args(self.net)
+        if self.cycles is None and self.evaluations is None:
+            self.cycles = self.DEFAULT_CYCLES
+        self.check_ranges({
+            "population": (self.population >= 2, ">= 2"),
+            "cycles": (self.cycles is None or self.cycles >= 0, ">= 0 (or unset: until the evaluation budget is spent)"),
+            "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
+            "samples": (self.samples >= 2, ">= 2"),
+            "repeats": (self.repeats >= 1, ">= 1"),
+            **check_rules(self.workers, self.ray),
+        })
+
+
+@dataclasses.dataclass
+class SearchConfig(SearchBase):
+    """Everything that defines a single-objective run (the CLI flags and config-file keys have these names)."""
+
+    proxy: str = option("reg-swap", "fitness proxy (evonas list proxies)")
+    strategy: str = option("swap-nas", "search strategy (evonas list strategies)")
+    mutations: int | None = option(None, "swap-nas: children mutated from the parent per cycle (default 5)")
+    crossover: float | None = option(None, "swap-nas: probability of node-incoming crossover per cycle (default 0.5)")
+    tournament: int | None = option(None, "swap-nas, rea: tournament sample size (default: half the population)")
+    mu: float | None = option(None, "regularisation centre, in thousands of parameters of the scored network "
+                                    "(with --sigma; default: calibrated from sampled sizes)")
+    sigma: float | None = option(None, "regularisation width, in (thousands of parameters)^2")
+    target_size: float | None = option(None, "steer a regularised proxy to this size, in thousands of parameters of "
+                                             "the scored network (sets mu, and sigma = mu^2)")
+    halloffame: int = option(10, "best architectures kept")
+
+    def check(self) -> SearchConfig:
+        """Raise :class:`ConfigError` naming the first wrong value; nothing has run or been written yet."""
+        from evonas.fitness import PROXIES
+        from evonas.strategy import STRATEGIES
+
+        self.check_common()
+        PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
+        STRATEGIES.get(self.strategy).bind(self.strategy_options())
+        self.check_ranges({
+            "mutations": (self.mutations is None or self.mutations >= 1, ">= 1"),
+            "crossover": (self.crossover is None or 0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+            "tournament": (self.tournament is None or 1 <= self.tournament <= self.population,
+                           f"in [1, population = {self.population}]"),
+            "halloffame": (self.halloffame >= 1, ">= 1"),
+        })
+        if self.sigma is not None and not self.sigma > 0:
+            raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
+        if self.mu is not None and not self.mu > 0:
+            raise ConfigError(f"mu = {self.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
+        return self
+
+    def strategy_options(self) -> dict[str, Any]:
+        """The strategy options given (None: the strategy's default)."""
+        return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament}
+
+
+@dataclasses.dataclass
+class MooConfig(SearchBase):
+    """Everything that defines a multi-objective run (CLI flags and config-file keys have these names).
+
+    The shared vocabulary (:class:`~evonas.config.SearchBase`) means here: ``population``
+    is also the offspring per generation, and ``cycles`` are the generations after the
+    initial sample (pymoo runs ``cycles + 1`` generations); ``evaluations`` stops the run
+    after the generation that reaches the budget.
+    """
+
+    population: int = option(20, "population size (also offspring per generation)")
+    objectives: list[str] = option(help="multi-objective search, 'PROXY,params': maximise the (plain) proxy, "
+                                        "minimise the parameter count", factory=lambda: ["swap", SIZE_OBJECTIVE])
+    algorithm: str = option("nsga2", "multi-objective algorithm (evonas list algorithms)")
+    crossover: float = option(0.9, "probability that a mating applies node-incoming crossover")
+    budget: float | None = option(None, "largest allowed parameter count of the scored network (a count, e.g. "
+                                        "500000); an architecture above it is infeasible")
+
+    DEFAULT_CYCLES = 10
+
+    @property
+    def proxy(self) -> str:
+        """The proxy of the first objective."""
+        return self.objectives[0]
+
+    def check(self) -> MooConfig:
+        """Raise :class:`ConfigError` (or :class:`UnknownNameError`) naming the first wrong value."""
+        from evonas.fitness import get_proxy
+        from evonas.moo.algorithms import ALGORITHMS
+
+        self.check_common()
+        ALGORITHMS.get(self.algorithm)
+        if len(self.objectives) != 2 or self.objectives[1] != SIZE_OBJECTIVE or self.proxy == SIZE_OBJECTIVE:
+            raise ConfigError(
+                f"objectives = {','.join(self.objectives)!r}: must be 'PROXY,params' (e.g. 'swap,params'): "
+                "a proxy to maximise, then the parameter count to minimise"
+            )
+        try:
+            get_proxy(self.proxy)
+        except ConfigError as err:
+            raise ConfigError(
+                f"objectives: proxy {self.proxy!r} needs options ({err}); the size trade-off is the second "
+                "objective here, so use the plain proxy (e.g. 'swap' rather than 'reg-swap')"
+            ) from None
+        self.check_ranges({
+            "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+            "budget": (self.budget is None or self.budget > 0, "> 0 (a parameter count) or unset"),
+        })
+        return self
+
+    def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``objectives`` may be given as a comma-separated string (and ``net`` as text)."""
+        if isinstance(data.get("objectives"), str):
+            data["objectives"] = [o.strip() for o in data["objectives"].split(",")]
+        return SearchBase.normalise(self, data)

@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from evonas.plots import figure
 #: Known ground-truth tables: (architecture column, accuracy column).
 KNOWN_COLUMNS = [("genotype", "valid_acc"), ("arch", "cifar10_test_acc")]
 SCORES_FILE = "scores.csv"
+SETTINGS_FILE = "settings.json"
 _FIELDS = ["index", "arch", "acc", "score", "params", "status", "error"]
 
 
@@ -39,7 +40,7 @@ class Correlation:
     n: int
     failed: int
     seconds: float
-    ms_per_arch: float
+    ms_per_arch: float | None
 
     def as_json(self) -> dict[str, float | int | None]:
         """The fields for JSON: an undefined correlation (constant scores, < 2 archs) is null, not NaN."""
@@ -97,18 +98,24 @@ def correlate(
     *,
     progress: bool = True,
     map_fn: Callable = map,
+    settings: dict[str, Any] | None = None,
 ) -> Correlation:
     """Score ``rows`` (``index, arch, acc``) with ``scorer(arch) -> (score, params)``, write results to ``out``.
 
-    Rows already in ``out/scores.csv`` are not scored again. Writes ``scores.csv``,
-    ``correlation.json`` and ``scatter.png``. ``map_fn`` must keep the order of the rows
-    (e.g. :func:`evonas.parallel.make_map`); results are written as they arrive.
+    Rows already in ``out/scores.csv`` are not scored again — if they were scored with the
+    same ``settings`` (proxy, its options, network, data, samples, repeats, seed, table),
+    which are kept in ``settings.json``; scores made otherwise are never mixed in. Writes
+    ``scores.csv``, ``settings.json``, ``correlation.json`` and ``scatter.png``. ``map_fn``
+    must keep the order of the rows (e.g. :func:`evonas.parallel.make_map`); results are
+    written as they arrive.
     """
     from tqdm import tqdm
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     path = out / SCORES_FILE
+    _check_settings(out, settings or {})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SETTINGS_FILE).write_text(json.dumps(settings or {}, indent=2, sort_keys=True) + "\n")
     done = _done(path)
     todo = rows[~rows["index"].isin(done)]
     t0 = time.perf_counter()
@@ -131,11 +138,25 @@ def correlate(
     scored = scored[scored["index"].isin(rows["index"])]
     ok = scored[scored["status"] == "ok"]
     rho, tau, top = rank_agreement(ok["score"], ok["acc"]) if len(ok) > 1 else (float("nan"),) * 3
-    result = Correlation(rho, tau, top, len(ok), int((scored["status"] != "ok").sum()), round(seconds, 3),
-                         round(1e3 * seconds / max(1, len(todo)), 3))
+    per_arch = round(1e3 * seconds / len(todo), 3) if len(todo) else None  # None: nothing new was scored
+    result = Correlation(rho, tau, top, len(ok), int((scored["status"] != "ok").sum()), round(seconds, 3), per_arch)
     (out / "correlation.json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
     _scatter(out / "scatter.png", ok, result)
     return result
+
+
+def _check_settings(out: Path, settings: dict[str, Any]) -> None:
+    """Refuse to continue ``out`` when its scores were made with other settings."""
+    if not (out / SCORES_FILE).exists():
+        return
+    try:
+        previous = json.loads((out / SETTINGS_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        raise DataError(f"{out} holds scores whose settings are unknown (no {SETTINGS_FILE}); use another --out") from None
+    if previous != json.loads(json.dumps(settings, sort_keys=True)):
+        diff = ", ".join(f"{k}: {previous.get(k)!r} there, {settings.get(k)!r} now"
+                         for k in sorted(set(previous) | set(settings)) if previous.get(k) != settings.get(k))
+        raise DataError(f"{out} holds scores made with other settings ({diff}); use another --out")
 
 
 def _done(path: Path) -> set[int]:

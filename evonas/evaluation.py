@@ -48,7 +48,7 @@ class ArchitectureScorer:
         return get_proxy(self.proxy, **self.proxy_options)
 
     def __call__(self, arch: NativeOrGenome) -> tuple[float, int]:
-        net = self._space.build(arch, **self.net_args)
+        net = self._space.build(arch, **self.net_args).to(self.batch.inputs.device)
         return score(self._proxy, net, self.batch, repeats=self.repeats, seed=self.seed), count_parameters(net)
 
     def __getstate__(self) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 from deap import tools
@@ -24,10 +23,10 @@ def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
     return path
 
 
-def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache, genomes: Sequence[Genome]) -> Path:
-    """``scored.csv``: every distinct architecture scored, in the space's own notation; a failed one with its error."""
+def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
+    """``scored.csv``: every distinct architecture scored, in scoring order and the space's notation; failed ones with their error."""
     rows = []
-    for g in genomes:
+    for g in cache.genomes.values():
         score, params, error = cache.get(g)
         rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params,
                      "status": "failed" if score is None else "ok", "error": error or ""})
@@ -56,20 +55,34 @@ def write_best(run_dir: Path, space: SearchSpace, genome: Genome, score: float, 
         where = f"index {best['index']}: " if "index" in best else ""
         lines.append(f"ground truth, {where}CIFAR-10 test accuracy {best['true_acc']:.2f} % "
                      f"(rank {best['true_rank']:,} of {best['table_size']:,})")
+    lines += ["", "next:", f"  evonas inspect --space {space.name} {_quoted(native)}    # its matrix, size, canonical text",
+              f"  evonas search --resume {run_dir} --cycles N                  # search further"]
     (run_dir / "best.txt").write_text("\n".join(lines) + "\n")
     return best
 
 
-def plot_run(run_dir: Path, logbook: tools.Logbook, scored: pd.DataFrame, score_name: str) -> list[Path]:
-    """``convergence.png`` (best/mean score per cycle) and ``score_vs_params.png`` (every scored arch)."""
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def plot_run(
+    run_dir: Path, logbook: tools.Logbook, scored: pd.DataFrame, *, title: str, score_name: str,
+    best: dict, mu_params: float | None = None,
+) -> list[Path]:
+    """``convergence.png`` (best/mean score per cycle) and ``score_vs_params.png`` (every scored
+    architecture, the best one marked, and the size the regularisation favours, ``mu_params``)."""
     log = pd.DataFrame(list(logbook))
     paths = [run_dir / "convergence.png", run_dir / "score_vs_params.png"]
     with figure(paths[0]) as ax:
         ax.plot(log["cycle"], log["best"], label="best in population")
         ax.plot(log["cycle"], log["mean"], label="population mean")
-        ax.set(xlabel="cycle", ylabel=score_name, title="SWAP-NAS convergence")
+        ax.set(xlabel="cycle", ylabel=score_name, title=f"{title}: convergence")
         ax.legend()
     with figure(paths[1]) as ax:
-        ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6)
-        ax.set(xlabel="parameters", ylabel=score_name, title=f"all {len(scored)} scored architectures")
+        ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6, label=f"all {len(scored)} scored")
+        ax.scatter([best["params"]], [best["score"]], s=120, marker="*", color="C3", zorder=3, label="best")
+        if mu_params is not None:
+            ax.axvline(mu_params, color="k", linestyle="--", linewidth=1, label="μ (size the factor favours)")
+        ax.set(xlabel="parameters of the scored network", ylabel=score_name, title=title)
+        ax.legend()
     return paths

@@ -29,18 +29,21 @@ class GroundTruth:
     frame: pd.DataFrame
 
     @classmethod
-    def read(cls, path: str | Path, space: str, columns: Sequence[str] = ("arch", ACCURACY)) -> GroundTruth:
-        """Read and check ``path`` for a search over ``space``; every problem is one :class:`DataError` line."""
-        path = Path(path)
+    def read(cls, source: str | Path | pd.DataFrame, space: str, columns: Sequence[str] = ("arch", ACCURACY)) -> GroundTruth:
+        """Read and check a CSV (or a DataFrame) for a search over ``space``; every problem is one error line."""
+        path = Path("<table>") if isinstance(source, pd.DataFrame) else Path(source)
         if space not in TABLE_SPACES:
             raise ConfigError(f"--ground-truth {path}: tables of trained accuracies exist for {', '.join(TABLE_SPACES)}, "
                               f"not for space {space!r}")
-        if not path.is_file():
+        if isinstance(source, pd.DataFrame):
+            frame = source
+        elif not path.is_file():
             raise DataError(f"--ground-truth {path}: no such file")
-        try:
-            frame = pd.read_csv(path)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            raise DataError(f"--ground-truth {path}: not a CSV table ({err})") from None
+        else:
+            try:
+                frame = pd.read_csv(path)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+                raise DataError(f"--ground-truth {path}: not a CSV table ({err})") from None
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise DataError(f"--ground-truth {path}: needs columns {', '.join(columns)}; missing {', '.join(missing)} "

@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     config = MooConfig(
-        space="nb201", objectives=["swap", "params"], algorithm="nsga2", population=12, generations=6,
+        space="nb201", objectives=["swap", "params"], algorithm="nsga2", population=12, cycles=5,
         samples=16, repeats=2, net={"C": 8, "N": 1}, seed=0,
         ground_truth=str(TABLE) if TABLE.is_file() else None,
     )

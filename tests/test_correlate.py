@@ -93,3 +93,18 @@ def test_table_errors(tmp_path):
         read_table(bad)
     with pytest.raises(DataError, match="--acc-col 'acc'"):
         read_table(bad, "a", "acc")
+
+
+def test_scores_of_other_settings_are_never_reused(tmp_path, shared_data, capsys):
+    """`--proxy params` then `--proxy flops` into one --out: refused in one line, not printed as flops."""
+    table = str(shared_data / "nb201_cifar10.csv")
+    base = ["correlate", "--table", table, "--space", "nb201", "--limit", "5", "--repeats", "1", "--net", "C=8,N=1",
+            "--out", str(tmp_path), "--no-progress", "--json"]
+    assert main([*base, "--proxy", "params"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--proxy", "flops"]) == 2
+    err = capsys.readouterr().err
+    assert "holds scores made with other settings (proxy: 'params' there, 'flops' now)" in err and "\n" not in err.strip()
+    assert main([*base, "--proxy", "params"]) == 0  # same settings: continues, scores nothing new
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["ms_per_arch"] is None and again["n"] == 5

@@ -20,6 +20,7 @@ from pymoo.core.duplicate import ElementwiseDuplicateElimination
 from pymoo.core.population import Population
 
 import evonas
+from evonas.cli import main
 from evonas.cache import ScoreCache
 from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
 from evonas.moo import (
@@ -51,7 +52,7 @@ class FakeScorer:
 
 
 def small_config(**changes) -> MooConfig:
-    return MooConfig(**{"population": 8, "generations": 6, "seed": 3, **changes})
+    return MooConfig(**{"population": 8, "cycles": 5, "seed": 3, **changes})
 
 
 def run_fake(out, *, delay: float = 0.0, resume: bool = False, **changes):
@@ -152,11 +153,11 @@ def assert_monotone_front(front: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS.names())
 def test_every_registered_algorithm_finds_a_monotone_front(tmp_path, algorithm):
-    result = run_fake(tmp_path / algorithm, algorithm=algorithm, generations=4)
+    result = run_fake(tmp_path / algorithm, algorithm=algorithm, cycles=3)
     assert len(result.front) >= 2
     assert_monotone_front(result.front)
     assert (result.population["rank"] >= 0).all() and (result.front["rank"] == 0).all()
-    assert [row["generation"] for row in result.hypervolume] == [1, 2, 3, 4]
+    assert [row["cycle"] for row in result.hypervolume] == [0, 1, 2, 3]
 
 
 def test_run_folder_holds_everything(tmp_path):
@@ -165,7 +166,8 @@ def test_run_folder_holds_everything(tmp_path):
     for name in ["config.json", "checkpoint.json", "front.csv", "hypervolume.csv", "scored.csv", "front.png"]:
         assert (run / name).is_file(), name
     front = pd.read_csv(run / "front.csv")
-    assert list(front.columns) == ["rank", "native", "score", "params", "key"]
+    assert list(front.columns) == ["rank", "native", "score", "params", "key", "network"]
+    assert front["network"].is_unique, "one row per network computed"
     space = evonas.get_space("nb201")
     for row in front.itertuples():
         assert space.to_native(space.from_native(row.native)) == row.native
@@ -183,7 +185,7 @@ def test_run_folder_holds_everything(tmp_path):
 def test_hypervolume_never_decreases_under_elitist_nsga2(tmp_path):
     # elitism keeps every front point while the front fits the population (at 8 it fills it,
     # and crowding may drop a point): 16 leaves room
-    result = run_fake(tmp_path / "run", generations=10, population=16)
+    result = run_fake(tmp_path / "run", cycles=9, population=16)
     hv = [row["hypervolume"] for row in result.hypervolume]
     assert all(later >= earlier for earlier, later in zip(hv, hv[1:]))
     assert hv[-1] > hv[0] > 0
@@ -204,10 +206,10 @@ def test_same_seed_same_front_other_seed_other_run(tmp_path):
 
 def test_killed_run_resumes_to_the_same_front(tmp_path):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
-    run_fake(whole, generations=10)
+    run_fake(whole, cycles=9)
     driver = (
         f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        f"from test_moo import run_fake; run_fake({str(killed)!r}, delay=0.05, generations=10)"
+        f"from test_moo import run_fake; run_fake({str(killed)!r}, delay=0.05, cycles=9)"
     )
     repo = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")])}
@@ -231,7 +233,7 @@ def test_killed_run_resumes_to_the_same_front(tmp_path):
 
 def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
     run = tmp_path / "run"
-    run_fake(run, generations=3)
+    run_fake(run, cycles=2)
     state = json.loads((run / "checkpoint.json").read_text())
     changed = json.loads(json.dumps(state))
     changed["population"][0]["F"][0] -= 1.0
@@ -254,9 +256,9 @@ def test_config_errors_name_the_value(tmp_path):
     with pytest.raises(ConfigError, match="budget"):
         MooConfig(budget=-1).check()
     assert MooConfig.from_dict({"objectives": "swap, params"}).objectives == ["swap", "params"]
-    run_fake(tmp_path / "run", generations=1)
+    run_fake(tmp_path / "run", cycles=0)
     with pytest.raises(ConfigError, match="already holds a run"):
-        run_fake(tmp_path / "run", generations=1)
+        run_fake(tmp_path / "run", cycles=0)
 
 
 # ---- NAS-Bench-201 ground truth ---------------------------------------------------------
@@ -284,6 +286,22 @@ def test_run_reports_the_true_front_of_nb201(tmp_path, shared_data):
     assert [m["native"] for m in truth["members"]] == list(result.front["native"])
     assert all(10 <= m["true_acc"] <= 95 for m in truth["members"])
     assert 0 < truth["hypervolume"] <= truth["true_hypervolume"]
+    assert (tmp_path / "run" / "truth.png").stat().st_size > 1000  # true accuracy against parameters
+
+
+def test_cli_multi_objective_shares_the_vocabulary(tmp_path, capsys):
+    """`--cycles` and `--evaluations` mean the same with --objectives; full architecture strings are printed."""
+    out = tmp_path / "run"
+    args = ["search", "--objectives", "swap,params", "--space", "nb201", "--population", "6", "--cycles", "2",
+            "--samples", "8", "--repeats", "1", "--net", "C=8,N=1", "--no-progress", "--out", str(out)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    hv = pd.read_csv(out / "hypervolume.csv")
+    assert list(hv["cycle"]) == [0, 1, 2]
+    front = pd.read_csv(out / "front.csv")
+    assert all(native in text for native in front.loc[front["rank"] == 0, "native"])
+    assert main(["search", "--resume", str(out), "--cycles", "3", "--no-progress"]) == 0
+    assert list(pd.read_csv(out / "hypervolume.csv")["cycle"]) == [0, 1, 2, 3]
 
 
 @dataclass

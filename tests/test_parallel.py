@@ -65,7 +65,7 @@ def test_search_finds_the_same_with_1_and_2_workers(tmp_path, serial_run):
 
 
 def test_multi_objective_search_finds_the_same_front_with_2_workers(tmp_path):
-    config = dict(space="nb201", objectives=["swap", "params"], population=6, generations=3, samples=8,
+    config = dict(space="nb201", objectives=["swap", "params"], population=6, cycles=2, samples=8,
                   repeats=2, net={"C": 8, "N": 1}, seed=2)
     one = run_moo(MooConfig(**config), tmp_path / "one", progress=False)
     two = run_moo(MooConfig(**config, workers=2), tmp_path / "two", progress=False)

@@ -41,7 +41,8 @@ def test_run_folder_holds_everything(tmp_path, shared_data):
     assert len(scored) == log["evals"].sum() and scored["key"].is_unique
     best = json.loads((run / "best.json").read_text())
     summary = (run / "best.txt").read_text().splitlines()
-    assert summary[0] == best["native"] and "test accuracy" in summary[-1] and f"{best['train_params']:,}" in summary[2]
+    assert summary[0] == best["native"] and f"{best['train_params']:,}" in summary[2]
+    assert "test accuracy" in summary[3] and "evonas inspect --space nb201" in "\n".join(summary)
     assert best["train_params"] == 1_531_546 or best["train_params"] > best["params"]  # the C=16, N=5 benchmark net
     assert 0 <= best["index"] < 15625
     assert best["score"] == scored["score"].max()
@@ -80,7 +81,7 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
         (["--crossover", "1.5"], "crossover = 1.5 is out of range"),
         (["--data", "/no/such/dir"], "/no/such/dir"),
         (["--ground-truth", "/no/such.csv"], "--ground-truth /no/such.csv: no such file"),
-        (["--space", "darts", "--ground-truth", "/no/such.csv"], "not for space 'darts'"),
+        (["--space", "darts", "--net", "C=3", "--ground-truth", "/no/such.csv"], "not for space 'darts'"),
         (["--strategy", "rea", "--crossover", "0.2"], "strategy 'rea' has no option crossover"),
         (["--strategy", "random", "--tournament", "3"], "strategy 'random' has no option mutations, tournament"),
         (["--proxy", "swap", "--target-size", "300"], "proxy 'swap' has none"),
@@ -131,3 +132,104 @@ def test_config_file_and_resume_errors(tmp_path, capsys):
     assert "unknown key(s) populaton" in capsys.readouterr().err
     assert main(["search", "--resume", str(tmp_path / "nothing")]) == 2
     assert "no config.json there" in capsys.readouterr().err
+
+
+# ---- nothing lost: everything is checked before the run folder exists (issue #12) ----------
+@pytest.mark.parametrize(
+    "args, toml, message",
+    [
+        (["--samples", "100"], "", "100 samples"),
+        (["--dataset", "cifar11"], "", "unknown dataset 'cifar11'"),
+        ([], "population = 4.5\n", "population = 4.5 must be a whole number"),
+        ([], 'population = "ten"\n', "population = 'ten' must be a whole number"),
+        ([], "cycles = 2.5\n", "cycles = 2.5 must be a whole number"),
+        ([], "mu = true\nsigma = 1\n", "mu = True must be a number"),
+        (["--net", "foo=3"], "", "--net foo=3: nb201 networks take C, N, num_classes"),
+        (["--net", "C=2.5"], "", "--net C=2.5: must be a whole number"),
+        ([], 'net = "C=8,N=1.5"\n', "--net N=1.5: must be a whole number"),
+        (["--objectives", "swap,params", "--mutations", "3"], "", "--mutations is an option of single-objective search"),
+        (["--algorithm", "nsga2"], "", "--algorithm is an option of multi-objective search"),
+    ],
+)
+def test_a_failed_start_leaves_nothing_behind(tmp_path, capsys, args, toml, message):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml)
+    code = main(["search", "--no-progress", "--config", str(cfg), "--out", str(tmp_path / "r"), *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and "\n" not in err and "Traceback" not in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_folder_without_a_checkpoint_is_started_afresh(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text('{"population": 4.5}')  # what a failed start used to leave
+    assert main(["search", *TINY, "--cycles", "1", "--out", str(run)]) == 0
+    assert json.loads((run / "config.json").read_text())["population"] == 6
+
+
+def test_toml_keys_are_the_flag_names_and_net_may_be_text(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('space = "nb201"\npopulation = 4\ncycles = 1\nsamples = 8\nrepeats = 1\nnet = "C=8,N=1"\n'
+                   'threads = 1\nno-progress = true\nground_truth = "/no/such.csv"\n')
+    assert main(["search", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 2  # the table is checked
+    cfg.write_text(cfg.read_text().replace('ground_truth = "/no/such.csv"\n', "target-size = 50\n"))
+    assert main(["search", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 0
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert config["net"] == {"C": 8, "N": 1} and config["mu"] == 50 and config["sigma"] == 2500
+
+
+def test_resume_applies_safe_changes_and_refuses_the_others(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["search", *TINY, "--cycles", "0", "--out", str(run)]) == 0
+    assert main(["search", "--resume", str(run), "--population", "12"]) == 2
+    assert "--population 12 cannot change when resuming" in capsys.readouterr().err
+    assert main(["search", "--resume", str(run), "--cycles", "2", "--no-progress"]) == 0
+    log = pd.read_csv(run / "log.csv")
+    assert list(log["cycle"]) == [0, 1, 2], "a cycle-0 checkpoint is not scored and logged twice"
+    assert json.loads((run / "config.json").read_text())["cycles"] == 2
+
+
+def test_search_touches_no_global_random_state_and_writes_one_checkpoint(tmp_path):
+    import random
+
+    import torch
+
+    from evonas.search import SearchConfig, run_search
+
+    random.seed(11)
+    torch.manual_seed(11)
+    before = random.getstate()
+    run_search(SearchConfig(population=4, cycles=1, samples=8, repeats=1, net={"C": 8, "N": 1}), tmp_path / "r",
+               progress=False)
+    assert random.getstate() == before, "Python's generator is neither seeded nor drawn from"
+    assert torch.initial_seed() == 11, "torch's global generator is not re-seeded (building a network draws from it)"
+    assert sorted(p.name for p in (tmp_path / "r").glob("checkpoint*")) == ["checkpoint.json"]
+
+
+def test_progress_counts_the_cycles_asked_for():
+    from evonas.progress import Progress
+
+    bar = Progress("swap-nas", cycles=30, evaluations=None, enabled=True)
+    bar.start(0, 0)
+    bar.update(1, 6, best=1.5, params=10, failed=0)
+    assert (bar.bar.total, bar.bar.n) == (30, 1)
+    budget = Progress("rea", cycles=None, evaluations=100, enabled=True)
+    budget.update(3, 13, best=None, params=None, failed=0)
+    assert (budget.bar.total, budget.bar.n) == (100, 13)
+
+
+def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    import evonas.search
+
+    run = tmp_path / "run"
+    assert main(["search", *TINY, "--cycles", "0", "--out", str(tmp_path / "done")]) == 0
+
+    def interrupted(config, out, **kwargs):
+        (Path(out) / "checkpoint.json").parent.mkdir(parents=True, exist_ok=True)
+        (Path(out) / "checkpoint.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evonas.search, "run_search", interrupted)
+    assert main(["search", *TINY, "--out", str(run)]) == 130
+    assert f"continue with: evonas search --resume {run}" in capsys.readouterr().err

@@ -11,11 +11,14 @@ import importlib
 import sys
 from typing import Sequence
 
+from pathlib import Path
+
+from evonas.config import CHECKPOINT_FILE, parse_net_args  # noqa: F401  (parse_net_args: the commands' --net)
 from evonas.errors import ConfigError, EvonasError
 from evonas.parallel import prestart
 
 #: Sub-commands, each a module ``evonas.cli.<name>`` defining ``HELP``, ``configure(parser)`` and ``run(args)``.
-COMMANDS = ("inspect", "sample", "correlate", "search")
+COMMANDS = ("list", "inspect", "sample", "correlate", "search")
 #: Help of the ``--workers`` and ``--ray`` flags, shared by the commands that score.
 WORKERS_HELP = "score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)"
 RAY_HELP = "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"
@@ -23,7 +26,10 @@ RAY_HELP = "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` mad
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available sub-command."""
+    from evonas import __version__
+
     parser = argparse.ArgumentParser(prog="evonas", description="Evolutionary NAS with training-free fitness.")
+    parser.add_argument("--version", action="version", version=f"evonas {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -32,9 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
             if err.name != f"evonas.cli.{name}":
                 raise
             continue
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         p.add_argument(
-            "--threads", type=int, default=1,
+            "--threads", type=int, default=argparse.SUPPRESS,
             help="torch threads in this process (default 1: scoring networks are tiny, and more threads "
             "only contend; use --workers to parallelise)",
         )
@@ -48,40 +55,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         prestart(getattr(args, "workers", None) or 1, getattr(args, "ray", None))  # before torch: overlap its import
-        _set_threads(args.threads)
+        set_threads(getattr(args, "threads", 1))
         return int(args._run(args) or 0)
     except EvonasError as err:
         print(f"evonas {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"evonas {args.command}: interrupted", file=sys.stderr)
+        run_dir = getattr(args, "run_dir", None)
+        hint = f"; continue with: evonas {args.command} --resume {run_dir}" if run_dir and (Path(run_dir) / CHECKPOINT_FILE).exists() else ""
+        print(f"evonas {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
 
 
-def _set_threads(threads: int) -> None:
-    if threads < 1:
-        raise ConfigError(f"--threads {threads}: must be >= 1")
+def set_threads(threads: int) -> None:
+    """Torch threads of this process (``--threads``)."""
+    if not isinstance(threads, int) or threads < 1:
+        raise ConfigError(f"--threads {threads}: must be a whole number >= 1")
     import torch
 
     torch.set_num_threads(threads)
-
-
-def parse_net_args(text: str | None) -> dict[str, object]:
-    """``"C=3,layers=1,stem=false"`` -> ``{"C": 3, "layers": 1, "stem": False}``."""
-    out: dict[str, object] = {}
-    for item in filter(None, (s.strip() for s in (text or "").split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--net: expected KEY=VALUE pairs separated by commas, got {item!r}")
-        v = value.strip()
-        if v.lower() in ("true", "false"):
-            out[key.strip()] = v.lower() == "true"
-        else:
-            try:
-                out[key.strip()] = int(v)
-            except ValueError:
-                try:
-                    out[key.strip()] = float(v)
-                except ValueError:
-                    raise ConfigError(f"--net: value of {key.strip()!r} must be a number or true/false, got {v!r}") from None
-    return out

@@ -51,12 +51,15 @@ def run(args: argparse.Namespace) -> int:
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,
                                 net_args=net_args, repeats=args.repeats, seed=args.seed)
+    settings = {"table": str(args.table.resolve()), "arch_col": args.arch_col, "acc_col": args.acc_col,
+                "space": args.space, "proxy": args.proxy, "options": options, "net": net_args, "data": args.data,
+                "dataset": args.dataset, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}
     with make_map(args.workers, args.ray, scorer) as map_fn:
-        result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn)
+        result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn, settings=settings)
     summary = {"proxy": args.proxy, "space": args.space, **options, **result.as_json()}
     print(f"{args.proxy} on {args.table.name}: Spearman {result.spearman:.4f}, Kendall {result.kendall:.4f}, "
           f"top-10% precision {result.top10_precision:.3f}, n = {result.n}, failed = {result.failed}, "
-          f"{result.seconds:.1f} s ({result.ms_per_arch:.1f} ms/arch)")
+          f"{result.seconds:.1f} s" + (f" ({result.ms_per_arch:.1f} ms/arch)" if result.ms_per_arch else " (nothing new to score)"))
     if args.json:
         print(json.dumps(summary))
     return 0

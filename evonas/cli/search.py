@@ -1,88 +1,129 @@
-"""``evonas search``: run SWAP-NAS and write a run folder (config, log, scores, best, plots)."""
+"""``evonas search``: run a search and write a run folder (config, log, scores, best, plots).
+
+One vocabulary for single- and multi-objective search: every flag is a field of
+:class:`~evonas.search.SearchConfig` or :class:`~evonas.moo.MooConfig` (the shared ones are
+:class:`~evonas.config.SearchBase`'s), a TOML file (``--config``) takes the same names
+without the dashes in front (``ground-truth`` or ``ground_truth``), and flags win over the
+file. ``--objectives`` selects the multi-objective search; a flag that does not apply to the
+chosen kind of search is refused, never ignored.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import typing
 from pathlib import Path
+from typing import Any
 
-from evonas.cli import RAY_HELP, WORKERS_HELP, parse_net_args
+from evonas.cli import set_threads
+from evonas.config import flag
 from evonas.errors import ConfigError
 
-HELP = "Run a SWAP-NAS search (or --resume one) and write its results into --out."
+HELP = "Run a search (or --resume one) and write its results into --out."
+#: keys of a TOML file that set how the command runs rather than the search
+RUNTIME = ("out", "threads", "no_progress", "json")
 
-# flag -> (SearchConfig field, type, help)
-_FLAGS = {
-    "--space": ("space", str, "search space (darts, nb201)"),
-    "--dataset": ("dataset", str, "dataset of the input batch: cifar10 or cifar100 (sets normalisation)"),
-    "--data": ("data", str, "input images: a CIFAR python-batch directory, an .npz/.npy file, or 'gaussian' (default: the packaged CIFAR-10 batch)"),
-    "--proxy": ("proxy", str, "fitness proxy (default reg-swap)"),
-    "--strategy": ("strategy", str, "search strategy: swap-nas (default), rea (regularised evolution), random"),
-    "--population": ("population", int, "population size P"),
-    "--cycles": ("cycles", int, "evolution cycles C (default 20, or unlimited with --evaluations)"),
-    "--evaluations": ("evaluations", int, "budget: stop after this many distinct architectures are scored"),
-    "--mutations": ("mutations", int, "swap-nas: children mutated from the parent per cycle (default 5)"),
-    "--crossover": ("crossover", float, "swap-nas: probability of node-incoming crossover per cycle (default 0.5)"),
-    "--tournament": ("tournament", int, "swap-nas, rea: tournament sample size (default: half the population)"),
-    "--mu": ("mu", float, "regularisation centre, in thousands of parameters (with --sigma; default: calibrated)"),
-    "--sigma": ("sigma", float, "regularisation width, in (thousands of parameters)^2"),
-    "--target-size": ("target_size", float, "steer a regularised proxy to this size, in thousands of parameters of the scoring network (sets mu, and sigma = mu^2)"),
-    "--samples": ("samples", int, "images per input batch S"),
-    "--repeats": ("repeats", int, "re-initialisations averaged per score"),
-    "--seed": ("seed", int, "random seed"),
-    "--halloffame": ("halloffame", int, "best architectures kept"),
-    "--ground-truth": ("ground_truth", str, "NAS-Bench-201 table (arch, cifar10_test_acc) to report the true accuracy of the result"),
-    "--workers": ("workers", int, WORKERS_HELP),
-    "--ray": ("ray", str, RAY_HELP),
-    # multi-objective runs (pymoo); giving --objectives selects them
-    "--objectives": ("objectives", str, "multi-objective search, e.g. 'swap,params': maximise the proxy, minimise parameters"),
-    "--algorithm": ("algorithm", str, "multi-objective algorithm (nsga2, spea2, smsemoa, nsga3)"),
-    "--generations": ("generations", int, "multi-objective generations"),
-    "--budget": ("budget", float, "multi-objective: maximum parameters of the scoring network (constraint)"),
-}
+
+def _configs() -> tuple[type, type]:
+    from evonas.config import MooConfig, SearchConfig  # torch-free: --help needs no torch
+
+    return SearchConfig, MooConfig
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="TOML config file with the same keys as the flags (flags win)")
-    p.add_argument("--out", type=Path, help="run folder to create (e.g. runs/NAME)")
-    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the search in RUN_DIR from its last checkpoint (with its --workers/--ray unless given again)")
-    for flag, (dest, kind, text) in _FLAGS.items():
-        p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
-    p.add_argument("--net", default=None, help="arguments of the scored network, replacing the space's scoring "
-                   "network (darts: C=3,stem=false,pair=true; nb201: C=16,N=5), e.g. C=8,N=1")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
+    single, multi = _configs()
+    p.add_argument("--config", type=Path, help="TOML file with the same keys as the flags (flags win)")
+    p.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="run folder to create, e.g. runs/NAME")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                   help="continue the search in RUN_DIR from its last checkpoint; may also give more --cycles or "
+                        "--evaluations, --ground-truth, --workers, --ray")
+    seen = set()
+    for config, kind in ((single, ""), (multi, "multi-objective: ")):
+        defaults = {f.name: _default(f) for f in dataclasses.fields(multi if config is single else single)}
+        hints = typing.get_type_hints(config)
+        for f in dataclasses.fields(config):
+            if f.name in seen:
+                continue
+            seen.add(f.name)
+            shared = f.name in defaults
+            default = _default(f)
+            text = f.metadata.get("help", "")
+            if default is not None:
+                text += f" (default: {_show(default)}"
+                text += f"; multi-objective: {_show(defaults[f.name])})" if shared and defaults[f.name] != default else ")"
+            p.add_argument(flag(f.name), dest=f.name, type=_parser(hints[f.name]), default=argparse.SUPPRESS,
+                           help=("" if shared else kind) + text)
+    p.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS, help="no progress bar")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the result as one JSON line at the end")
 
 
 def run(args: argparse.Namespace) -> int:
-    from evonas.config import read_run_config, read_toml
-    from evonas.moo import MooConfig, run_moo
-    from evonas.search import SearchConfig, run_search
+    from evonas.config import read_toml
+    from evonas.moo import run_moo
+    from evonas.search import run_search
 
-    progress = not args.no_progress
+    single, multi = _configs()
+    fields = set(single.field_names()) | set(multi.field_names())
+    given = {k: v for k, v in vars(args).items() if k in fields}
+    file_values = {k.replace("-", "_"): v for k, v in (read_toml(args.config) if args.config else {}).items()}
+    runtime = {**{k: file_values.pop(k) for k in RUNTIME if k in file_values},
+               **{k: getattr(args, k) for k in RUNTIME if hasattr(args, k)}}
+    if "threads" in runtime:  # from the file (the flag, if given, was applied already and wins here too)
+        set_threads(runtime["threads"])
+    progress, as_json = not runtime.get("no_progress", False), bool(runtime.get("json", False))
+
     if args.resume is not None:
-        if args.out is not None and args.out != args.resume:
+        if "out" in runtime and Path(runtime["out"]) != args.resume:
             raise ConfigError("--resume RUN_DIR continues that folder; drop --out")
-        saved = read_run_config(args.resume)
-        how = _execution(args, saved)
-        if "objectives" in saved:
-            return _report_moo(run_moo(MooConfig(**how), args.resume, resume=True, progress=progress), args.json)
-        return _report(run_search(SearchConfig(**how), args.resume, resume=True, progress=progress), args.json)
-    if args.out is None:
+        args.run_dir = args.resume
+        from evonas.config import read_run_config
+
+        if "objectives" in read_run_config(args.resume):
+            return _report_moo(run_moo(None, args.resume, resume=True, changes=given, progress=progress), as_json)
+        return _report(run_search(None, args.resume, resume=True, changes=given, progress=progress), as_json)
+
+    if "out" not in runtime:
         raise ConfigError("--out RUN_DIR is required for a new search (or --resume RUN_DIR)")
-    values = read_toml(args.config) if args.config is not None else {}
-    values.update({dest: getattr(args, dest) for dest, *_ in _FLAGS.values() if getattr(args, dest) is not None})
-    if args.net is not None:
-        values["net"] = parse_net_args(args.net)
-    if "objectives" in values:
-        return _report_moo(run_moo(MooConfig.from_dict(values), args.out, progress=progress), args.json)
-    return _report(run_search(SearchConfig.from_dict(values), args.out, progress=progress), args.json)
+    out = Path(runtime["out"])
+    values = {**file_values, **given}
+    config = multi if "objectives" in values else single
+    _refuse_other_kind(values, config, single, multi)
+    args.run_dir = out
+    where = str(args.config) if args.config else "flags"
+    if config is multi:
+        return _report_moo(run_moo(multi.from_dict(values, where=where), out, progress=progress), as_json)
+    return _report(run_search(single.from_dict(values, where=where), out, progress=progress), as_json)
 
 
-def _execution(args: argparse.Namespace, saved: dict) -> dict:
-    """``workers`` and ``ray`` of a resumed run: the flags if any is given, else the saved ones."""
-    given = {key: getattr(args, key) for key in ("workers", "ray") if getattr(args, key) is not None}
-    return given or {key: saved[key] for key in ("workers", "ray") if key in saved}
+def _refuse_other_kind(values: dict[str, Any], config: type, single: type, multi: type) -> None:
+    """A key of the other kind of search is an error that says which kind takes it."""
+    own = set(config.field_names())
+    for key in values:
+        if key.replace("-", "_") not in own and key.replace("-", "_") in set(single.field_names()) | set(multi.field_names()):
+            if config is multi:
+                raise ConfigError(f"{flag(key)} is an option of single-objective search; it does not apply with --objectives")
+            raise ConfigError(f"{flag(key)} is an option of multi-objective search: give --objectives too (e.g. swap,params)")
+
+
+def _default(f: dataclasses.Field) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default  # type: ignore[misc]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items()) or "the space's scoring network"
+    return str(value)
+
+
+def _parser(hint: Any) -> Any:
+    """How a flag's text becomes the field's value (lists and network arguments stay text: the config parses them)."""
+    options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    kind = typing.get_origin(options[0]) or options[0]
+    return kind if kind in (int, float) else str
 
 
 def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
@@ -99,9 +140,9 @@ def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
 
 def _report_moo(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
     front = result.front
-    print(f"Pareto front: {len(front)} architectures, hypervolume {result.hypervolume[-1]['hypervolume']:.4f}, "
+    print(f"Pareto front: {len(front)} distinct architectures, hypervolume {result.hypervolume[-1]['hypervolume']:.4f}, "
           f"{result.evaluations} architectures scored; results in {result.run_dir}")
-    print(front.to_string(index=False, max_colwidth=80))
+    print(front.to_string(index=False, max_colwidth=None))
     if result.truth:
         print(f"true front: found-front hypervolume is {100 * result.truth['hypervolume_ratio']:.1f} % of the true front's")
     if as_json:

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from evonas.errors import ConfigError, DataError
-from evonas.fitness.base import Batch
+from evonas.batch import Batch
 from evonas.registry import Registry
 
 try:  # numpy >= 2

@@ -10,12 +10,11 @@ concat) are still built and scored from their ``Genotype(...)`` text.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from evonas.encodings.genome import Genome
+from evonas.encodings.genome import Genome, digest
 from evonas.encodings.genotype import Edge, Genotype, parse_genotype
 from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
 from evonas.errors import ConfigError, InvalidGenomeError
@@ -160,10 +159,6 @@ class DartsSpace(SearchSpace):
             expr = ["c0", "c1"]
             for j in range(_N_INPUTS, _N_NODES):
                 terms = sorted(f"{DARTS_OPS[int(m[i, j])]}({expr[i]})" for i in np.flatnonzero(m[:, j]).tolist())
-                expr.append(_digest("+".join(terms)))
-            keys.append(_digest(",".join(sorted(expr[_N_INPUTS:]))))
+                expr.append(digest("+".join(terms)))
+            keys.append(digest(",".join(sorted(expr[_N_INPUTS:]))))
         return "/".join(keys)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:16]

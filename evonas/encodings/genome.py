@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -70,6 +71,11 @@ class Genome:
 
     def __repr__(self) -> str:
         return f"Genome({self.key!r})"
+
+
+def digest(text: str) -> str:
+    """A short, stable hash of a text (the building block of the spaces' canonical keys)."""
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def _is_frozen(cell: object) -> bool:

@@ -7,12 +7,11 @@ its incoming edges from nodes 0..j-1.
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from evonas.encodings.genome import Genome
+from evonas.encodings.genome import Genome, digest
 from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpace
 from evonas.errors import InvalidGenomeError
 
@@ -95,12 +94,8 @@ class NB201Space(SearchSpace):
                 for i in range(j)
                 if m[i, j] != 0 and expr[i] is not None
             )
-            expr.append(_digest("+".join(terms)) if terms else None)
+            expr.append(digest("+".join(terms)) if terms else None)
         return expr[-1] or "zero"
 
     def _genome(self, arch: NativeOrGenome) -> Genome:
         return self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:16]

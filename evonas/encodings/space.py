@@ -108,6 +108,28 @@ class SearchSpace(ABC):
         """A key shared by all genomes that compute the same function (e.g. isomorphic cells)."""
 
     # ---- shared machinery ------------------------------------------------------------
+    def check_net_args(self, net_args: Mapping[str, Any]) -> None:
+        """Raise :class:`ConfigError` for a network argument :meth:`build` does not take, or of the wrong type.
+
+        The allowed names are ``build``'s keyword arguments; a value must be of its default's
+        type (a whole number where the default is one, true/false where it is a flag).
+        """
+        import inspect
+
+        from evonas.errors import ConfigError
+
+        params = {
+            name: p for name, p in inspect.signature(self.build).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+        for name, value in net_args.items():
+            if name not in params:
+                raise ConfigError(f"--net {name}={value}: {self.name} networks take {', '.join(f'{k}' for k in params)}")
+            default = params[name].default
+            kind = bool if isinstance(default, bool) else int if isinstance(default, int) or default is None else type(default)
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                allowed = {bool: "true or false", int: "a whole number"}.get(kind, kind.__name__)
+                raise ConfigError(f"--net {name}={value}: must be {allowed} (default {default})")
+
     def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
         """Parameter count of ``build(arch, **net_args)``, without allocating weights.
 
@@ -218,8 +240,12 @@ class SearchSpace(ABC):
                         f"every intermediate node needs exactly {r.in_degree}"
                     )
         if r.require_connected:
-            reach = _reachable(m, range(r.n_inputs), forward=True)
-            to_out = _reachable(m, [n - 1], forward=False)
+            import networkx as nx  # here: only spaces that need connectivity pay its import
+
+            graph = nx.DiGraph(np.argwhere(m != 0).tolist())
+            graph.add_nodes_from(range(n))
+            reach = set().union(*(nx.descendants(graph, i) | {i} for i in range(r.n_inputs)))
+            to_out = nx.ancestors(graph, n - 1) | {n - 1}
             for j in range(r.n_inputs, n):
                 if j not in reach:
                     raise InvalidGenomeError(f"{where}: node {j} is not reachable from an input node")
@@ -306,18 +332,6 @@ class SearchSpace(ABC):
 
 def _codes(ops: Mapping[int, str]) -> str:
     return ", ".join(f"{c} ({o})" for c, o in ops.items())
-
-
-def _reachable(m: np.ndarray, start: Any, *, forward: bool) -> set[int]:
-    seen, stack = set(start), list(start)
-    while stack:
-        k = stack.pop()
-        nxt = np.flatnonzero(m[k]) if forward else np.flatnonzero(m[:, k])
-        for x in map(int, nxt):
-            if x not in seen:
-                seen.add(x)
-                stack.append(x)
-    return seen
 
 
 #: per network configuration: (cell, i, j, op) -> parameters the edge adds (None -> the base)

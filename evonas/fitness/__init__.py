@@ -9,7 +9,7 @@ from evonas.fitness import (  # noqa: F401  (register the built-in proxies)
     flops, jacobian, ntk, nwot, params, regularise, saliency, swap, zen, zico,
 )
 from evonas.fitness.base import PROXIES, Batch, Proxy, get_proxy, list_proxies, register_proxy, untouched
-from evonas.fitness.evaluate import score, score_architecture
+from evonas.fitness.evaluate import score
 from evonas.fitness.flops import Flops
 from evonas.fitness.init import gaussian_init_, gaussian_initialiser
 from evonas.fitness.jacobian import EpeNas, Jacov, input_jacobians
@@ -58,7 +58,6 @@ __all__ = [
     "list_proxies",
     "register_proxy",
     "score",
-    "score_architecture",
     "swap_score",
     "untouched",
 ]

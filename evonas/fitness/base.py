@@ -19,38 +19,14 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import torch
-from torch import Tensor, nn
+from torch import nn
 
+from evonas.batch import Batch
 from evonas.errors import ConfigError, DataError, ProxyError
 from evonas.registry import Registry
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The samples a proxy sees: ``inputs`` (S, ...) and, for proxies that need them, ``targets`` (S,)."""
-
-    inputs: Tensor
-    targets: Tensor | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.inputs, Tensor) or self.inputs.dim() < 2:
-            raise DataError(f"Batch.inputs must be a tensor shaped (samples, ...), got {_describe(self.inputs)}")
-        if self.targets is not None and (
-            not isinstance(self.targets, Tensor) or self.targets.shape[:1] != self.inputs.shape[:1]
-        ):
-            raise DataError(
-                f"Batch.targets must be a tensor with one entry per sample ({len(self.inputs)}), "
-                f"got {_describe(self.targets)}"
-            )
-
-    @property
-    def samples(self) -> int:
-        """Number of samples S."""
-        return self.inputs.shape[0]
 
 
 class Proxy(ABC):
@@ -199,7 +175,3 @@ def get_proxy(name: str, **options: Any) -> Proxy:
 def list_proxies(pattern: str = "*") -> list[str]:
     """Names of the registered proxies matching a shell-style wildcard, sorted."""
     return PROXIES.names(pattern)
-
-
-def _describe(x: object) -> str:
-    return f"tensor of shape {tuple(x.shape)}" if isinstance(x, Tensor) else type(x).__name__

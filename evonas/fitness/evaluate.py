@@ -8,8 +8,6 @@ is left alone.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
@@ -42,23 +40,3 @@ def score(proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed
     finally:
         net.load_state_dict(saved)
     return total / repeats
-
-
-def score_architecture(
-    space: Any,
-    genome_or_text: Any,
-    proxy: Proxy,
-    batch: Batch,
-    *,
-    net_args: dict[str, Any] | None = None,
-    repeats: int = 32,
-    seed: int = 0,
-) -> float:
-    """:func:`score` of the network ``space.build(genome_or_text, **net_args)``.
-
-    Example: the SWAP study's DARTS scoring network is
-    ``score_architecture(get_space("darts"), text, get_proxy("swap"), batch,
-    net_args=dict(C=3, layers=1, stem=False))``.
-    """
-    net = space.build(genome_or_text, **(net_args or {})).to(batch.inputs.device)
-    return score(proxy, net, batch, repeats=repeats, seed=seed)

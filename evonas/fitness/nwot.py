@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from evonas.errors import ProxyError
 from evonas.fitness.base import Batch, Proxy, register_proxy
-from evonas.fitness.swap import _tap
+from evonas.fitness.taps import relu_outputs
 
 
 def _hamming_kernel(activations: Tensor) -> Tensor:
@@ -29,7 +29,7 @@ class Nwot(Proxy):
     """
 
     def _score(self, net: nn.Module, batch: Batch) -> float:
-        kernels = _tap(net, batch.inputs, _hamming_kernel)
+        kernels = relu_outputs(net, batch.inputs, _hamming_kernel)
         if not kernels:
             raise ProxyError(f"{type(net).__name__} has no ReLU; NASWOT is undefined")
         sign, logdet = torch.linalg.slogdet(sum(kernels))

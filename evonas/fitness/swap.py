@@ -20,47 +20,17 @@ concatenated codes are counted in a table of all 2**S codes (S <= 16) or by a 1-
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.overrides import TorchFunctionMode
 
 from evonas.errors import ProxyError
 from evonas.fitness.base import Batch, Proxy, register_proxy, untouched
+from evonas.fitness.taps import relu_outputs
 
-_RELUS = frozenset({F.relu, F.relu_, torch.relu, torch.relu_, Tensor.relu, Tensor.relu_})
 _WORD = 16  # samples per packed word; sums of distinct powers of two below 2**16 are exact in float32
 _TABLE_MAX = 16  # up to this many samples, count codes in a table of all 2**S codes instead of sorting
-
-
-class _ReluTap(TorchFunctionMode):
-    """While active, applies ``keep`` to every ReLU output over the batch, flattened to (S, values)."""
-
-    def __init__(self, samples: int, keep: Callable[[Tensor], Tensor]) -> None:
-        super().__init__()
-        self.samples = samples
-        self.keep = keep
-        self.maps: list[Tensor] = []
-        self.other: list[Tensor] = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
-        out = func(*args, **kwargs) if kwargs else func(*args)
-        if func in _RELUS and out.dim() and len(out) == self.samples:
-            # binarise at once: a later in-place op may overwrite an in-place ReLU's output
-            (self.maps if out.dim() == 4 else self.other).append(self.keep(out.reshape(self.samples, -1)))
-        return out
-
-
-def _tap(net: nn.Module, inputs: Tensor, keep: Callable[[Tensor], Tensor]) -> list[Tensor]:
-    """``keep`` of every counted ReLU output of one forward pass (the intermediate values of Def. 3.1)."""
-    with torch.inference_mode(), _ReluTap(len(inputs), keep) as tap:
-        out = net(inputs)
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        raise ProxyError(f"{type(net).__name__} produced non-finite outputs; activation patterns are undefined")
-    return tap.maps or tap.other
 
 
 def activation_matrix(net: nn.Module, inputs: Tensor) -> Tensor:
@@ -71,7 +41,7 @@ def activation_matrix(net: nn.Module, inputs: Tensor) -> Tensor:
     never materialise it. The network is used as a proxy sees it (see :class:`Proxy`).
     """
     with untouched(net):
-        bits = _tap(net, inputs, lambda a: a > 0)
+        bits = relu_outputs(net, inputs, lambda a: a > 0)
     if not bits:
         return torch.zeros(0, len(inputs), dtype=torch.bool)
     return torch.cat(bits, dim=1).T
@@ -101,7 +71,7 @@ class Swap(Proxy):
     """SWAP-Score Ψ of a network on a batch (SWAP paper, Def. 3.4); higher is better."""
 
     def _score(self, net: nn.Module, batch: Batch) -> float:
-        words = _tap(net, batch.inputs, _pack)
+        words = relu_outputs(net, batch.inputs, _pack)
         if not words:
             return 0
         codes = torch.cat(words, dim=1)
@@ -115,7 +85,7 @@ class ActivationPatterns(Proxy):
     """Distinct per-sample activation patterns (SWAP paper, Def. 3.2); higher is better."""
 
     def _score(self, net: nn.Module, batch: Batch) -> float:
-        bits = _tap(net, batch.inputs, lambda a: a > 0)
+        bits = relu_outputs(net, batch.inputs, lambda a: a > 0)
         if not bits:
             return 1
         rows = np.packbits(torch.cat(bits, dim=1).cpu().numpy(), axis=1)

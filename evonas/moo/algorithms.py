@@ -35,12 +35,13 @@ class GenomeOperators:
 
     @classmethod
     def create(cls, space: SearchSpace, rng: np.random.Generator, *, crossover: float = 0.9) -> GenomeOperators:
-        """Sampling, node-incoming crossover (probability ``crossover``), ``mut_random`` and key-based duplicate elimination."""
+        """Sampling, node-incoming crossover (probability ``crossover``), ``mut_random``, and duplicate
+        elimination by what a network computes (``space.canonical_key``)."""
         return cls(
             GenomeSampling(space, rng=rng),
             GenomeCrossover(space, rng=rng, prob=crossover),
             GenomeMutation(space, rng=rng),
-            GenomeDuplicateElimination(),
+            GenomeDuplicateElimination(space.canonical_key),
         )
 
 

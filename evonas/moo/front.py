@@ -23,8 +23,8 @@ import pandas as pd
 from pymoo.indicators.hv import HV
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
-from evonas.errors import DataError
 from evonas.plots import figure
+from evonas.truth import GroundTruth
 
 REFERENCE_POINT = 1.1
 NB201_COLUMNS = ("arch", "params_m_cifar10", "cifar10_test_acc")
@@ -76,7 +76,10 @@ def sort_front(table: pd.DataFrame) -> pd.DataFrame:
     return order.drop(columns="_neg").reset_index(drop=True)
 
 
-def plot_front(path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, budget: float | None = None) -> Path:
+def plot_front(
+    path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, budget: float | None = None,
+    title: str | None = None,
+) -> Path:
     """``front.png``: every scored architecture in grey, the front (rank 0) as a staircase on top."""
     best = front[front["rank"] == 0].sort_values("params")
     with figure(path) as ax:
@@ -85,18 +88,33 @@ def plot_front(path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_n
         ax.scatter(best["params"], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
         if budget is not None:
             ax.axvline(budget, color="k", linestyle="--", linewidth=1, label="parameter budget")
-        ax.set(xlabel="parameters", ylabel=score_name, title=f"{score_name} vs parameters: Pareto front")
+        ax.set(xlabel="parameters", ylabel=score_name, title=title or f"{score_name} vs parameters: Pareto front")
         ax.legend()
     return path
 
 
-def nb201_front_report(natives: Sequence[str], table: Path | str | pd.DataFrame) -> dict[str, Any]:
+def plot_truth(path: Path, report: dict[str, Any], truth: GroundTruth, *, title: str) -> Path:
+    """``truth.png``: true accuracy against parameters — the whole table, its true front, and the found front."""
+    df = truth.frame
+    true_front = pd.DataFrame(report["true_front"])
+    found = pd.DataFrame([m for m in report["members"] if m["true_acc"] is not None])
+    with figure(path) as ax:
+        ax.scatter(df["params_m_cifar10"], df["cifar10_test_acc"], s=3, color="0.8", label=f"all {len(df):,}")
+        ax.step(true_front["true_params_m"], true_front["true_acc"], where="post", color="k", lw=1, label="true front")
+        if len(found):
+            ax.scatter(found["true_params_m"], found["true_acc"], s=24, color="C3", zorder=3, label=f"found ({len(found)})")
+        ax.set(xlabel="parameters (millions)", ylabel="CIFAR-10 test accuracy (%)", ylim=(80, 95), title=title)
+        ax.legend(loc="lower right")
+    return path
+
+
+def nb201_front_report(natives: Sequence[str], table: GroundTruth | pd.DataFrame | Path | str) -> dict[str, Any]:
     """A found front against the true (accuracy up, parameters down) front of a NAS-Bench-201 table.
 
     Args:
         natives: the front's architectures in NAS-Bench-201 notation.
-        table: a CSV (or DataFrame) with columns ``arch``, ``params_m_cifar10``, ``cifar10_test_acc``
-            covering the space (15,625 rows).
+        table: the ground truth (or the path of its CSV) with columns ``arch``,
+            ``params_m_cifar10``, ``cifar10_test_acc`` covering the space (15,625 rows).
 
     Returns:
         ``members`` (true accuracy, parameters in millions and whether each lies on the true
@@ -104,7 +122,7 @@ def nb201_front_report(natives: Sequence[str], table: Path | str | pd.DataFrame)
         (-accuracy, params) space normalised by the true front's ideal and nadir, with
         reference point (1.1, 1.1), and their ratio.
     """
-    df = _table(table)
+    df = (table if isinstance(table, GroundTruth) else GroundTruth.read(table, "nb201", NB201_COLUMNS)).frame
     F_all = np.column_stack([-df["cifar10_test_acc"].to_numpy(float), df["params_m_cifar10"].to_numpy(float)])
     on_front = pareto_ranks(F_all) == 0
     true_front = F_all[on_front]
@@ -143,15 +161,3 @@ def nb201_front_report(natives: Sequence[str], table: Path | str | pd.DataFrame)
         "normalisation": {"objectives": ["-cifar10_test_acc", "params_m_cifar10"], "ideal": list(normalisation.ideal), "nadir": list(normalisation.nadir)},
         "table_size": len(df),
     }
-
-
-def _table(table: Path | str | pd.DataFrame) -> pd.DataFrame:
-    where = "ground-truth table" if isinstance(table, pd.DataFrame) else f"ground truth {table}"
-    try:
-        df = table if isinstance(table, pd.DataFrame) else pd.read_csv(table)
-    except FileNotFoundError:
-        raise DataError(f"{where}: no such file") from None
-    missing = [c for c in NB201_COLUMNS if c not in df.columns]
-    if missing:
-        raise DataError(f"{where}: a NAS-Bench-201 table needs columns {', '.join(NB201_COLUMNS)}; missing {', '.join(missing)}")
-    return df

@@ -93,22 +93,32 @@ class GenomeMutation(Mutation):
 
 
 class GenomeDuplicateElimination(ElementwiseDuplicateElimination):
-    """Two individuals are duplicates when their genomes have the same key (equal matrices)."""
+    """Two individuals are duplicates when their genomes have the same key.
+
+    Args:
+        key: genome -> key; by default the exact matrix key. Runs pass the space's
+            ``canonical_key``, so the population never holds two copies of one network
+            (isomorphic cells, or cells that differ only in edges that cannot reach the output).
+    """
+
+    def __init__(self, key: Callable[[Genome], str] | None = None) -> None:
+        super().__init__()
+        self.key = key or (lambda genome: genome.key)
 
     def is_equal(self, a: Individual, b: Individual) -> bool:
-        return a.X[0].key == b.X[0].key
+        return self.key(a.X[0]) == self.key(b.X[0])
 
     def _do(self, pop: Population, other: Population | None, is_duplicate: np.ndarray) -> np.ndarray:
         # the relation of is_equal with each key computed once instead of once per pair;
         # within ``pop`` the last of equal individuals survives, as in pymoo's pairwise loop
-        keys = [ind.X[0].key for ind in pop]
+        keys = [self.key(ind.X[0]) for ind in pop]
         if other is None:
             seen: set[str] = set()
             for i in reversed(range(len(keys))):
                 is_duplicate[i] |= keys[i] in seen
                 seen.add(keys[i])
         else:
-            taken = {ind.X[0].key for ind in other}
+            taken = {self.key(ind.X[0]) for ind in other}
             for i, key in enumerate(keys):
                 is_duplicate[i] |= key in taken
         return is_duplicate

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -34,96 +33,22 @@ from pymoo.core.termination import NoTermination
 
 from evonas.cache import ScoreCache
 from evonas.checkpoint import atomic_write
-from evonas.config import RunConfig
+from evonas.config import CHECKPOINT_FILE, MooConfig
 from evonas.encodings import Genome, SearchSpace, get_space
-from evonas.encodings.genome import parse_key
 from evonas.errors import ConfigError
 from evonas.fitness import get_proxy
-from evonas.moo.algorithms import ALGORITHMS, make_algorithm
+from evonas.moo.algorithms import make_algorithm
 from evonas.moo.front import (
-    NB201_COLUMNS, Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, sort_front,
+    NB201_COLUMNS, Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, plot_truth, sort_front,
 )
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
-from evonas.parallel import check_rules, make_map
+from evonas.parallel import make_map
+from evonas.progress import Progress
+from evonas.strategy.run import STALL_CYCLES
 from evonas.results import write_scored
 from evonas.truth import GroundTruth
 
-STATE_FILE = "checkpoint.json"
-SIZE_OBJECTIVE = "params"
-
-
-@dataclass
-class MooConfig(RunConfig):
-    """Everything that defines a multi-objective run (CLI flags and config-file keys have these names).
-
-    Attributes:
-        objectives: ``[proxy, "params"]``: maximise (or, for a lower-is-better proxy,
-            minimise) the unregularised proxy and minimise the parameter count.
-        algorithm: a name of :data:`evonas.moo.ALGORITHMS` (``nsga2``, ``spea2``, ``smsemoa``, ``nsga3``).
-        population: population size (also offspring per generation).
-        generations: generations, counted as pymoo does: generation 1 is the initial sample.
-        crossover: probability that a mating applies node-incoming crossover.
-        budget: maximum parameter count of the *scoring* network (the count that is the
-            second objective); an architecture above it is infeasible. None: no budget.
-        ground_truth: NAS-Bench-201 table to compare the found front with the true one.
-        workers: local worker processes scoring in parallel (results do not depend on it).
-        ray: a Ray cluster address (or ``auto``, ``local``) to score on instead.
-    """
-
-    space: str = "nb201"
-    dataset: str = "cifar10"
-    data: str | None = None
-    objectives: list[str] = field(default_factory=lambda: ["swap", SIZE_OBJECTIVE])
-    algorithm: str = "nsga2"
-    population: int = 20
-    generations: int = 10
-    crossover: float = 0.9
-    budget: float | None = None
-    samples: int = 16
-    repeats: int = 4
-    seed: int = 0
-    net: dict[str, Any] = field(default_factory=dict)
-    ground_truth: str | None = None
-    workers: int = 1
-    ray: str | None = None
-
-    @property
-    def proxy(self) -> str:
-        """The proxy of the first objective."""
-        return self.objectives[0]
-
-    def check(self) -> MooConfig:
-        """Raise :class:`ConfigError` (or :class:`UnknownNameError`) naming the first out-of-range value."""
-        get_space(self.space)
-        ALGORITHMS.get(self.algorithm)
-        if len(self.objectives) != 2 or self.objectives[1] != SIZE_OBJECTIVE or self.proxy == SIZE_OBJECTIVE:
-            raise ConfigError(
-                f"objectives = {','.join(self.objectives)!r}: must be 'PROXY,params' (e.g. 'swap,params'): "
-                "a proxy to maximise, then the parameter count to minimise"
-            )
-        try:
-            get_proxy(self.proxy)
-        except ConfigError as err:
-            raise ConfigError(
-                f"objectives: proxy {self.proxy!r} needs options ({err}); the size trade-off is the second "
-                "objective here, so use the plain proxy (e.g. 'swap' rather than 'reg-swap')"
-            ) from None
-        self.check_ranges({
-            "population": (self.population >= 2, ">= 2"),
-            "generations": (self.generations >= 1, ">= 1"),
-            "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
-            "budget": (self.budget is None or self.budget > 0, "> 0 (a parameter count) or unset"),
-            "samples": (self.samples >= 2, ">= 2"),
-            "repeats": (self.repeats >= 1, ">= 1"),
-            **check_rules(self.workers, self.ray),
-        })
-        return self
-
-    def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``objectives`` may be given as a comma-separated string."""
-        if isinstance(data.get("objectives"), str):
-            data["objectives"] = [o.strip() for o in data["objectives"].split(",")]
-        return data
+STATE_FILE = CHECKPOINT_FILE
 
 
 @dataclass
@@ -151,6 +76,7 @@ def run_moo(
     out: Path,
     *,
     resume: bool = False,
+    changes: dict[str, Any] | None = None,
     progress: bool = True,
     scorer: Scorer | None = None,
     map_fn: MapFn | None = None,
@@ -160,15 +86,15 @@ def run_moo(
     Pseudocode (pymoo's ask-and-tell interface, one checkpoint per generation)::
 
         algorithm.setup(problem, seed)
-        for generation in 1..G:
-            offspring = algorithm.ask()          # generation 1: the initial sample
+        for cycle in 0..C (while the evaluation budget lasts):
+            offspring = algorithm.ask()          # cycle 0: the initial sample
             evaluate(offspring)                  # cache first, the rest through map_fn(scorer, ...)
             algorithm.tell(offspring)            # survival
             record hypervolume; save checkpoint
 
     Args:
-        config: the run's settings; on resume the folder's ``config.json`` is used instead,
-            except ``workers`` and ``ray`` (how to run, not what), taken from ``config``.
+        config: the run's settings (None on resume: the folder's ``config.json`` is used,
+            with ``changes``, which may only extend the run or change how it runs).
         scorer: ``genome -> (score, params)``; default: an
             :class:`~evonas.evaluation.ArchitectureScorer` of ``config.proxy`` on the
             space's scoring network. A resumed run must get the same scorer.
@@ -177,17 +103,19 @@ def run_moo(
     """
     out = Path(out)
     if resume:
-        config = config.resumed_from(out)
+        config = MooConfig.resumed_from(out, changes)
+    elif config is None:
+        raise ConfigError("run_moo: give a MooConfig for a new search (or resume=True)")
     config.check()
     space = get_space(config.space)
     truth = GroundTruth.read(config.ground_truth, config.space, NB201_COLUMNS) if config.ground_truth else None
-    if not resume:
-        config.save(out)
+    scorer = scorer if scorer is not None else _default_scorer(config, space)  # reads the data: before the folder
+    config.save(out, resume=resume)
     saved = _load_checkpoint(out) if resume and (out / STATE_FILE).exists() else None
 
     cache = ScoreCache()
     problem = ArchitectureProblem(
-        scorer if scorer is not None else _default_scorer(config, space),
+        scorer,
         cache,
         direction=get_proxy(config.proxy).direction,
         budget=config.budget,
@@ -209,20 +137,34 @@ def run_moo(
         cache.load_json(saved["cache"])  # the replay's cache hits are not part of the run
         history = saved["hypervolume"]
         normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
-    bar = _progress(config.generations, done, progress)
+    bar = Progress(config.algorithm, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
+    bar.start(max(done - 1, 0), cache.misses)
     scoring = make_map(config.workers, config.ray, problem.scorer) if map_fn is None else nullcontext(map_fn)
     with scoring as problem.map_fn:
-        for generation in range(done + 1, config.generations + 1):
+        generation, stalled = done, 0
+        while _more(config, generation, cache.misses, stalled):
+            generation += 1
+            before = cache.misses
             _generation(algorithm, problem)
+            stalled = stalled + 1 if cache.misses == before else 0
             if normalisation is None:
                 normalisation = Normalisation.of(algorithm.pop.get("F")[_scored(algorithm, cache)])
-            history.append(_hypervolume_row(generation, algorithm, cache, normalisation))
+            history.append(_hypervolume_row(generation, algorithm, cache, normalisation, space))
             _save_checkpoint(out, generation, algorithm, cache, rng, normalisation, history)
             _write_hypervolume(out, history)
-            bar.set_postfix(hypervolume=f"{history[-1]['hypervolume']:.4f}", front=history[-1]["front_size"], refresh=False)
-            bar.update(1)
+            bar.update(generation - 1, cache.misses, hypervolume=history[-1]["hypervolume"],
+                       front=history[-1]["front_size"])
     bar.close()
     return _finish(out, config, space, problem, algorithm, history, truth)
+
+
+def _more(config: MooConfig, generation: int, evaluations: int, stalled: int) -> bool:
+    """Whether to run another generation: cycles left, budget left, and (with no cycle limit) not stalled."""
+    if config.cycles is not None and generation >= config.cycles + 1:  # generation 1 is the initial sample
+        return False
+    if config.evaluations is not None and evaluations >= config.evaluations:
+        return False
+    return config.cycles is not None or stalled < STALL_CYCLES
 
 
 def _generation(algorithm: Algorithm, problem: ArchitectureProblem) -> None:
@@ -261,20 +203,24 @@ def _feasible(algorithm: Algorithm) -> np.ndarray:
     return algorithm.pop.get("CV")[:, 0] <= 0
 
 
-def _hypervolume_row(generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation) -> dict[str, Any]:
-    F = algorithm.pop.get("F")[_feasible(algorithm)]
-    front = F[pareto_ranks(F) == 0]
+def _hypervolume_row(
+    generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation, space: SearchSpace
+) -> dict[str, Any]:
+    feasible = _feasible(algorithm)
+    F = algorithm.pop.get("F")[feasible]
+    on_front = pareto_ranks(F) == 0
+    networks = {space.canonical_key(ind.X[0]) for ind, on in zip(algorithm.pop[feasible], on_front) if on}
     return {
-        "generation": generation,
+        "cycle": generation - 1,
         "evaluations": cache.misses,
-        "front_size": len(front),
-        "hypervolume": hypervolume(front, normalisation),
+        "front_size": len(networks),
+        "hypervolume": hypervolume(F[on_front], normalisation),
     }
 
 
 def _write_hypervolume(out: Path, history: list[dict[str, Any]]) -> Path:
     path = out / "hypervolume.csv"
-    pd.DataFrame(history, columns=["generation", "evaluations", "front_size", "hypervolume"]).to_csv(path, index=False)
+    pd.DataFrame(history, columns=["cycle", "evaluations", "front_size", "hypervolume"]).to_csv(path, index=False)
     return path
 
 
@@ -366,24 +312,22 @@ def _finish(
             "score": problem.scores(F),
             "params": F[:, 1].astype(np.int64),
             "key": [g.key for g in genomes],
+            "network": [space.canonical_key(g) for g in genomes],
         })
     )
+    # one row per network computed: copies (isomorphic cells, dead branches) are not counted twice
+    population = population.drop_duplicates("network").reset_index(drop=True)
     population.to_csv(out / "front.csv", index=False)
     _write_hypervolume(out, history)
     cache = problem.cache
-    write_scored(out, space, cache, [parse_key(k) for k in cache.scores])
-    plot_front(out / "front.png", pd.read_csv(out / "scored.csv"), population, score_name=config.proxy, budget=config.budget)
+    write_scored(out, space, cache)
+    title = f"{config.algorithm} on {config.space}: {config.proxy} vs parameters"
+    plot_front(out / "front.png", pd.read_csv(out / "scored.csv"), population, score_name=config.proxy,
+               budget=config.budget, title=title)
     front = population[population["rank"] == 0].reset_index(drop=True)
     truth = None
     if truth_table is not None:
-        truth = nb201_front_report(list(front["native"]), truth_table.frame)
+        truth = nb201_front_report(list(front["native"]), truth_table)
         (out / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
+        plot_truth(out / "truth.png", truth, truth_table, title=f"{config.algorithm} on {config.space}: true accuracy")
     return MooResult(out, front, population, history, cache.misses, truth)
-
-
-def _progress(total: int, done: int, enabled: bool):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=done, desc="generations", disable=not enabled, file=sys.stderr)
-
-

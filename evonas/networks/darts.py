@@ -18,9 +18,19 @@ from collections.abc import Iterator, Sequence
 import torch
 from torch import nn
 
-from evonas.encodings.genotype import Edge, Genotype
-from evonas.errors import ConfigError, InvalidGenomeError
+from typing import Protocol
+
+from evonas.errors import ConfigError
 from evonas.networks.ops import OPS, FactorizedReduce, ReLUConvBN
+
+#: ``(op name, input state)`` of one edge of a cell
+Edge = tuple[str, int]
+
+
+class Cells(Protocol):
+    """A genotype as the builders read it (:class:`evonas.encodings.Genotype`, checked by ``DartsSpace.parse``)."""
+
+    def cell(self, name: str) -> tuple[Sequence[Edge], Sequence[int]]: ...
 
 
 class DartsCell(nn.Module):
@@ -48,7 +58,6 @@ class DartsCell(nn.Module):
         reduction_prev: bool,
     ) -> None:
         super().__init__()
-        _check_cell(edges, concat)
         self.preprocess0 = FactorizedReduce(C_prev_prev, C) if reduction_prev else ReLUConvBN(C_prev_prev, C, 1)
         self.preprocess1 = ReLUConvBN(C_prev, C, 1)
         self.ops = nn.ModuleList(OPS.get(op)(C, C, 2 if reduction and i < 2 else 1, True) for op, i in edges)
@@ -104,7 +113,7 @@ class DartsNetwork(nn.Module):
 
     def __init__(
         self,
-        genotype: Genotype,
+        genotype: Cells,
         C: int,
         num_classes: int = 10,
         layers: int = 8,
@@ -181,7 +190,7 @@ class DartsCellPair(nn.Module):
         in_channels: channels of the input images.
     """
 
-    def __init__(self, genotype: Genotype, C: int, num_classes: int = 10, stem: bool = False, in_channels: int = 3) -> None:
+    def __init__(self, genotype: Cells, C: int, num_classes: int = 10, stem: bool = False, in_channels: int = 3) -> None:
         super().__init__()
         if C < 1:
             raise ConfigError(f"DartsCellPair: need C >= 1, got C={C}")
@@ -198,17 +207,3 @@ class DartsCellPair(nn.Module):
         s = self.stem(x)
         pooled = [self.global_pooling(cell(s, s)).flatten(1) for cell in (self.normal, self.reduce)]
         return self.classifier(torch.cat(pooled, dim=1))
-
-
-def _check_cell(edges: Sequence[Edge], concat: Sequence[int]) -> None:
-    """Reject cells that cannot be wired (space-specific rules live with the encodings)."""
-    if not edges or len(edges) % 2:
-        raise InvalidGenomeError(f"DARTS cell: need two (op, input) edges per node, got {len(edges)} edges")
-    for k, (op, i) in enumerate(edges):
-        if not 0 <= i < 2 + k // 2:
-            raise InvalidGenomeError(
-                f"DARTS cell: edge {k} ({op!r}, {i}) of node {k // 2 + 2} must read a state in 0..{k // 2 + 1}"
-            )
-    n_states = 2 + len(edges) // 2
-    if not concat or not all(0 <= i < n_states for i in concat):
-        raise InvalidGenomeError(f"DARTS cell: concat {list(concat)} must name states in 0..{n_states - 1}")

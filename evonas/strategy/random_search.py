@@ -23,7 +23,7 @@ def random_search(
     cache: ScoreCache | None = None,
     halloffame: tools.HallOfFame | None = None,
     logbook: tools.Logbook | None = None,
-    start: int = 0,
+    start: int | None = None,
     on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
 ) -> tuple[list, tools.Logbook]:
     """Score one new random architecture per cycle; the population keeps the best seen.

@@ -24,7 +24,7 @@ def regularised_evolution(
     cache: ScoreCache | None = None,
     halloffame: tools.HallOfFame | None = None,
     logbook: tools.Logbook | None = None,
-    start: int = 0,
+    start: int | None = None,
     on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
 ) -> tuple[list, tools.Logbook]:
     """Run regularised evolution on ``population`` (kept in age order, oldest first).

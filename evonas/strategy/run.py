@@ -127,21 +127,21 @@ class SearchRun:
         """:func:`evaluate_all` within the budget: the individuals that got a fitness."""
         return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining)
 
-    def begin(self, population: list, start: int) -> None:
-        """Score and record the initial population (cycle 0), unless resuming after cycle ``start`` > 0."""
-        if start == 0:
+    def begin(self, population: list, start: int | None) -> None:
+        """Score and record the initial population (cycle 0) of a new search (``start`` None)."""
+        if start is None:
             population[:] = self.evaluate(population)
             self.record(0, population, population)
 
-    def cycles(self, start: int, cycles: int | None) -> Iterator[int]:
-        """Cycle numbers after ``start``, until ``cycles`` are done, the budget is spent or the search stalls.
+    def cycles(self, start: int | None, cycles: int | None) -> Iterator[int]:
+        """Cycle numbers after ``start`` (None: 0), until ``cycles`` are done, the budget is spent or the search stalls.
 
         With no cycle limit the budget must be set; the search then also stops after
         :data:`STALL_CYCLES` cycles in a row that scored nothing new.
         """
         if cycles is None and self.budget is None:
             raise ConfigError("a search needs a limit: give cycles, evaluations, or both")
-        cycle, stalled = start, 0
+        cycle, stalled = start or 0, 0
         while (cycles is None or cycle < cycles) and self.remaining != 0 and stalled < STALL_CYCLES:
             cycle += 1
             self._mark()

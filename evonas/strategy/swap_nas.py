@@ -27,7 +27,7 @@ def swap_nas(
     cache: ScoreCache | None = None,
     halloffame: tools.HallOfFame | None = None,
     logbook: tools.Logbook | None = None,
-    start: int = 0,
+    start: int | None = None,
     on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
 ) -> tuple[list, tools.Logbook]:
     """Run SWAP-NAS on ``population`` until ``cycles`` cycles or ``evaluations`` distinct architectures are spent.
@@ -56,7 +56,8 @@ def swap_nas(
         cache: scores by genome key; a genome seen before is not scored again.
         halloffame: updated with every scored individual.
         logbook: continue this logbook (resume); a new one is made otherwise.
-        start: the number of cycles already done (resume); 0 scores the initial population.
+        start: the last cycle done (resume from a checkpoint, 0 = after the initial population); None
+            (a new search) scores the initial population first.
         on_cycle: called as ``on_cycle(cycle, population, logbook)`` after every cycle, e.g. to checkpoint.
 
     Returns:

@@ -11,7 +11,7 @@ import torch
 from fitness_nets import cnn, images
 
 from evonas.errors import ConfigError
-from evonas.fitness import Batch, Proxy, gaussian_init_, get_proxy, score, score_architecture
+from evonas.fitness import Batch, Proxy, gaussian_init_, get_proxy, score
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -76,18 +76,21 @@ def test_repeats_must_be_positive():
         score(get_proxy("swap"), cnn(), Batch(images(2)), repeats=0, seed=0)
 
 
-def test_score_architecture_builds_from_the_space():
-    evonas = pytest.importorskip("evonas")
-    if not hasattr(evonas, "get_space"):
-        pytest.skip("evonas.get_space is not available yet")
+def test_the_scorer_builds_from_the_space_and_scores_genome_and_text_alike():
+    """One build-and-score path: ArchitectureScorer (every search, correlate and worker uses it)."""
+    import numpy as np
+
+    import evonas
+    from evonas.evaluation import ArchitectureScorer
+
     space = evonas.get_space("darts")
-    genome = space.sample(__import__("numpy").random.default_rng(0))
+    genome = space.sample(np.random.default_rng(0))
     net_args = {"C": 3, "layers": 1, "stem": False}
     batch, swap = Batch(images(16, size=16)), get_proxy("swap")
-    value = score_architecture(space, genome, swap, batch, net_args=net_args, repeats=2, seed=5)
+    scorer = ArchitectureScorer(space="darts", proxy="swap", batch=batch, net_args=net_args, repeats=2, seed=5)
+    value, params = scorer(genome)
     assert value == score(swap, space.build(genome, **net_args), batch, repeats=2, seed=5)
-    text = space.to_native(genome)
-    assert score_architecture(space, text, swap, batch, net_args=net_args, repeats=2, seed=5) == value
+    assert scorer(space.to_native(genome)) == (value, params) and params == space.count_params(genome, **net_args)
 
 
 @pytest.mark.parametrize("cell", [0, 1], ids=["normal", "reduce"])

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from evonas.encodings.genotype import Genotype, parse_genotype
-from evonas.errors import InvalidGenomeError, UnknownNameError
+from evonas.errors import InvalidGenomeError
 from evonas.networks import DartsNetwork, count_parameters, count_params_meta
 
 _V2_NORMAL = (
@@ -88,13 +88,17 @@ def test_meta_count_agrees_with_built_network():
         )
 
 
-def test_unwirable_genotypes_are_rejected():
+def test_unwirable_genotypes_are_rejected_before_building():
+    """One DARTS cell check, the space's (DartsSpace.parse), before any network is built."""
+    import evonas
+
+    space = evonas.get_space("darts")
     bad_input = Genotype(DARTS_V2.normal[:-1] + (("skip_connect", 5),), (2, 3, 4, 5), DARTS_V2.reduce, (2, 3, 4, 5))
-    with pytest.raises(InvalidGenomeError, match="edge 7"):
-        DartsNetwork(bad_input, C=4, layers=3)
+    with pytest.raises(InvalidGenomeError, match=r"normal\[7\].*node 5 can only take inputs 0..4"):
+        space.build(str(bad_input), C=4, layers=3)
     unknown_op = Genotype(DARTS_V2.normal, (2, 3, 4, 5), (("conv_7x7", 0),) + DARTS_V2.reduce[1:], (2, 3, 4, 5))
-    with pytest.raises(UnknownNameError):
-        DartsNetwork(unknown_op, C=4, layers=3)
+    with pytest.raises(InvalidGenomeError, match="unknown op 'conv_7x7'"):
+        space.build(str(unknown_op), C=4, layers=3)
 
 
 # ---- the search's scoring network: both cells side by side ------------------------------

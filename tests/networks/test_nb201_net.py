@@ -8,13 +8,12 @@ import torch
 from evonas.errors import ConfigError, InvalidGenomeError
 from evonas.networks import NB201Network, count_parameters, count_params_meta
 
+
 def parse_arch(arch):
-    """``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` -> ``[(src, dst, op), ...]``; group j lists the edges into node j."""
-    return [
-        (int(src), dst, op)
-        for dst, group in enumerate(arch.strip("|").split("|+|"), start=1)
-        for op, src in (token.split("~") for token in group.split("|"))
-    ]
+    """The cell's ``(src, dst, op)`` edges, read by the library's own parser (tested in tests/encodings)."""
+    import evonas
+
+    return evonas.get_space("nb201").edges(arch)
 
 
 def all_edges(op):
@@ -41,12 +40,6 @@ def test_param_counts_match_benchmark_table(shared_data):
 
 def test_largest_cell_has_the_benchmarks_1_53m_parameters():
     assert count_params_meta(lambda: NB201Network(all_edges("nor_conv_3x3"))) == 1_531_546
-
-
-def test_arch_string_parser():
-    assert parse_arch("|a~0|+|b~0|c~1|+|d~0|e~1|f~2|") == [
-        (0, 1, "a"), (0, 2, "b"), (1, 2, "c"), (0, 3, "d"), (1, 3, "e"), (2, 3, "f"),
-    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,66 @@
+"""``evonas list``: what is registered — proxies, spaces, strategies, algorithms, datasets — with one line each."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from typing import Any, Callable
+
+HELP = "List the registered proxies, spaces, strategies, multi-objective algorithms or datasets."
+
+
+def _proxies() -> list[tuple[str, str]]:
+    from evonas.fitness import PROXIES
+
+    return [(name, _first_line(PROXIES.get(name))) for name in PROXIES.names()]
+
+
+def _spaces() -> list[tuple[str, str]]:
+    from evonas.encodings import SPACES, get_space
+
+    rows = []
+    for name in SPACES.names():
+        space = get_space(name)
+        net = ",".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in space.scoring_net_args.items())
+        rows.append((name, f"{_first_line(SPACES.get(name))} Scoring network: --net {net}"))
+    return rows
+
+
+def _strategies() -> list[tuple[str, str]]:
+    from evonas.strategy import STRATEGIES
+
+    return [(name, STRATEGIES.get(name).summary) for name in STRATEGIES.names()]
+
+
+def _algorithms() -> list[tuple[str, str]]:
+    from evonas.moo import ALGORITHMS
+
+    return [(name, _first_line(ALGORITHMS.get(name))) for name in ALGORITHMS.names()]
+
+
+def _datasets() -> list[tuple[str, str]]:
+    from evonas.data import DATASETS
+
+    return [(name, f"python batches in {DATASETS.get(name).folder}/, mean {DATASETS.get(name).mean}")
+            for name in DATASETS.names()]
+
+
+KINDS: dict[str, Callable[[], list[tuple[str, str]]]] = {
+    "proxies": _proxies, "spaces": _spaces, "strategies": _strategies, "algorithms": _algorithms, "datasets": _datasets,
+}
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=list(KINDS), help="what to list")
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = KINDS[args.kind]()
+    width = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        print(f"{name:<{width}}  {text}")
+    return 0
+
+
+def _first_line(obj: Any) -> str:
+    return (inspect.getdoc(obj) or "").strip().splitlines()[0] if inspect.getdoc(obj) else ""

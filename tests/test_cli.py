@@ -1,0 +1,48 @@
+"""The command line explains itself: `evonas list`, `--version`, defaults and units in `--help`."""
+
+import subprocess
+import sys
+
+import pytest
+
+from evonas.cli import main
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("proxies", "reg-swap"), ("spaces", "nb201"), ("strategies", "rea"), ("algorithms", "nsga2"), ("datasets", "cifar100"),
+])
+def test_list_names_each_entry_with_one_line(capsys, kind, expected):
+    assert main(["list", kind]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split()[0] == expected for line in lines)
+    assert all(len(line.split(None, 1)) == 2 for line in lines), "every entry has a description"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("evonas 0.")
+
+
+def test_help_shows_defaults_and_units(capsys):
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "population size (default: 10; multi-objective: 20)" in text
+    assert "regularisation centre, in thousands of parameters" in text and "a count, e.g. 500000" in text
+    with pytest.raises(SystemExit):
+        main(["correlate", "--help"])
+    assert "(default: 32)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_parses_without_importing_torch():
+    code = "import sys; from evonas.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_layers_import_only_downwards():
+    """data does not need fitness (Batch sits below both); networks do not import encodings."""
+    code = ("import sys; import evonas.data; import evonas.networks; "
+            "print('evonas.fitness' in sys.modules, 'evonas.encodings' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
