@@ -32,3 +32,7 @@ class ProxyError(EvonasError, ArithmeticError):
 
 class WorkerError(EvonasError, RuntimeError):
     """A worker process (local or Ray) died while scoring, again after its task was retried."""
+
+
+class TrainingError(EvonasError, ArithmeticError):
+    """Training a network diverged (a non-finite loss)."""

@@ -1,5 +1,5 @@
-"""The inputs proxies are computed on: small, normalised image batches."""
+"""Images: the small normalised batches proxies are computed on, and whole labelled splits to train on."""
 
-from evonas.data.images import DATASETS, ImageSet, load_images
+from evonas.data.images import DATASETS, ImageSet, LabelledImages, load_images, load_labelled
 
-__all__ = ["DATASETS", "ImageSet", "load_images"]
+__all__ = ["DATASETS", "ImageSet", "LabelledImages", "load_images", "load_labelled"]

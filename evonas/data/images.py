@@ -41,6 +41,7 @@ class ImageSet:
         label_key: key of the labels in a batch (and in ``.npz`` files, after ``<split>_``).
         mean: per-channel mean of the training images, scaled to [0, 1].
         std: per-channel standard deviation, scaled to [0, 1].
+        num_classes: number of classes of ``label_key`` (a classifier's outputs).
         shape: (channels, height, width) of one image.
     """
 
@@ -49,7 +50,37 @@ class ImageSet:
     label_key: str
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    num_classes: int = 10
     shape: tuple[int, int, int] = (3, 32, 32)
+
+    def normalise(self, images: torch.Tensor) -> torch.Tensor:
+        """Images (N, C, H, W), uint8 in 0..255 or floats in [0, 1], as float32 standardised per channel."""
+        x = images.float() / 255.0 if images.dtype == torch.uint8 else images.float()
+        mean = torch.tensor(self.mean, device=x.device)[:, None, None]
+        std = torch.tensor(self.std, device=x.device)[:, None, None]
+        return (x - mean) / std
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """A whole split of a dataset, as stored: images before normalisation, and their labels.
+
+    Attributes:
+        images: (N, C, H, W), uint8 in 0..255 or float32 in [0, 1]; kept unnormalised so that
+            augmentation can pad with black as torchvision-style pipelines do, and uint8 keeps
+            CIFAR-10's 50,000 training images in 150 MB.
+        labels: (N,) int64 class indices.
+        spec: the dataset's storage and normalisation facts.
+        where: the file or folder they came from, for messages.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    spec: ImageSet
+    where: str
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 DATASETS: Registry[ImageSet] = Registry("dataset", "Add one with evonas.data.DATASETS.register('name')(ImageSet(...)).")
@@ -69,6 +100,7 @@ DATASETS.register("cifar100")(
         label_key="fine_labels",
         mean=(0.5071, 0.4865, 0.4409),
         std=(0.2673, 0.2564, 0.2762),
+        num_classes=100,
     )
 )
 
@@ -132,6 +164,44 @@ def load_images(
     return Batch(inputs, targets)
 
 
+def load_labelled(source: str | Path | None, *, dataset: str = "cifar10", split: str = "train") -> LabelledImages:
+    """Every labelled image of one split, for training: the readers of :func:`load_images`.
+
+    Args:
+        source: a CIFAR python-batch directory (or its parent), an ``.npz`` file holding
+            ``<split>_images`` and labels (``<split>_labels``, ``<split>_fine_labels``), or
+            ``None``/``"default"``: the 64 packaged CIFAR-10 training images.
+        dataset: ``"cifar10"`` or ``"cifar100"``.
+        split: ``"train"`` or ``"test"``.
+
+    Raises:
+        DataError: the source is missing, unreadable, has no such split (an ``.npz`` must
+            name it: a bare ``images`` array is not taken for both splits) or no labels.
+        ConfigError: an unknown split.
+    """
+    spec = DATASETS.get(dataset)
+    if split not in spec.splits:
+        raise ConfigError(f"load_labelled: split must be one of {', '.join(spec.splits)}, got {split!r}")
+    if source is None or source == "default":
+        images, labels, where = _read_default(dataset, split)
+    else:
+        path = Path(source)
+        if path.suffix == ".npy":
+            raise DataError(f"{path}: an .npy array holds no labels; training needs an .npz or CIFAR python batches")
+        images, labels, where = _read_path(path, spec, split, None, strict=True)
+    images = _to_nchw(images, spec, where)
+    if labels is None:
+        raise DataError(f"{where}: no {split} labels; expected '{split}_labels' (or '{split}_{spec.label_key}')")
+    if len(labels) != len(images):
+        raise DataError(f"{where}: {len(images)} {split} images but {len(labels)} labels")
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+    if len(labels) and not (0 <= int(labels.min()) and int(labels.max()) < spec.num_classes):
+        raise DataError(f"{where}: {split} labels must be class indices in 0..{spec.num_classes - 1} ({dataset})")
+    if images.dtype != np.uint8:
+        _normalise(images[:1], spec, where)  # the same dtype and range check as load_images
+    return LabelledImages(torch.from_numpy(np.ascontiguousarray(images)), labels, spec, where)
+
+
 def _read_default(dataset: str, split: str) -> tuple[np.ndarray, np.ndarray, str]:
     where = "the packaged default batch (evonas/data/cifar10_default.npz)"
     if dataset != DEFAULT_DATASET or split != "train":
@@ -141,7 +211,9 @@ def _read_default(dataset: str, split: str) -> tuple[np.ndarray, np.ndarray, str
         return npz["images"], npz["labels"], where
 
 
-def _read_path(path: Path, spec: ImageSet, split: str, needed: int | None) -> tuple[np.ndarray, Any, str]:
+def _read_path(
+    path: Path, spec: ImageSet, split: str, needed: int | None, strict: bool = False
+) -> tuple[np.ndarray, Any, str]:
     if path.is_dir():
         return _read_batches(path, spec, split, needed)
     if not path.is_file():
@@ -153,7 +225,7 @@ def _read_path(path: Path, spec: ImageSet, split: str, needed: int | None) -> tu
     if path.suffix not in readers:
         raise DataError(f"{path}: expected a directory of CIFAR python batches, an .npz or an .npy file")
     try:
-        images, labels = readers[path.suffix](path, spec, split)
+        images, labels = readers[path.suffix](path, spec, split, strict)
     except DataError:
         raise
     except (ValueError, OSError, EOFError) as e:
@@ -161,18 +233,22 @@ def _read_path(path: Path, spec: ImageSet, split: str, needed: int | None) -> tu
     return images, labels, str(path)
 
 
-def _read_npy(path: Path, spec: ImageSet, split: str) -> tuple[np.ndarray, None]:
+def _read_npy(path: Path, spec: ImageSet, split: str, strict: bool = False) -> tuple[np.ndarray, None]:
     return np.load(path, allow_pickle=False), None
 
 
-def _read_npz(path: Path, spec: ImageSet, split: str) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_npz(path: Path, spec: ImageSet, split: str, strict: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Images and labels of ``split``; ``strict`` reads only the keys that name the split."""
     with np.load(path, allow_pickle=False) as npz:
-        image_key = _first_key(npz.files, (f"{split}_images", "images", "x"))
+        image_keys = (f"{split}_images",) if strict else (f"{split}_images", "images", "x")
+        image_key = _first_key(npz.files, image_keys)
         if image_key is None:
             raise DataError(
-                f"{path}: no image array; expected a key '{split}_images', 'images' or 'x', found {npz.files}"
+                f"{path}: no image array; expected a key {' or '.join(map(repr, image_keys))}, found {npz.files}"
             )
-        label_keys = (f"{split}_{spec.label_key}", f"{split}_labels", spec.label_key, "labels", "y")
+        label_keys = (f"{split}_{spec.label_key}", f"{split}_labels")
+        if not strict:
+            label_keys += (spec.label_key, "labels", "y")
         label_key = _first_key(npz.files, label_keys)
         return npz[image_key], None if label_key is None else npz[label_key]
 

@@ -20,6 +20,7 @@ from evonas.encodings.space import SPACES, CellRules, NativeOrGenome, SearchSpac
 from evonas.errors import ConfigError, InvalidGenomeError
 
 if TYPE_CHECKING:
+    import networkx as nx
     import torch.nn as nn  # annotations only: the spaces' rules load without torch
 
 DARTS_OPS = {
@@ -133,20 +134,51 @@ class DartsSpace(SearchSpace):
         stem: bool = True,
         num_classes: int = 10,
         pair: bool = False,
+        auxiliary: bool = False,
     ) -> nn.Module:
-        """The evaluation network (``layers`` cells, default 20) or, with ``pair=True``, the
-        :class:`~evonas.networks.DartsCellPair` scoring network (one cell of each kind)."""
+        """The evaluation network (``layers`` cells, default 20; ``auxiliary`` adds DARTS'
+        auxiliary head) or, with ``pair=True``, the :class:`~evonas.networks.DartsCellPair`
+        scoring network (one cell of each kind)."""
         from evonas.networks import DartsCellPair, DartsNetwork
 
         genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)
         if pair:
-            if layers is not None:
+            given = [f"{k}={v}" for k, v in (("layers", layers), ("auxiliary", auxiliary)) if v not in (None, False)]
+            if given:
                 raise ConfigError(
-                    f"darts: pair=True builds one normal and one reduction cell side by side; layers={layers} does not "
-                    "apply (drop it, or drop pair for a stack of cells)"
+                    f"darts: pair=True builds one normal and one reduction cell side by side; {', '.join(given)} "
+                    f"{'does' if len(given) == 1 else 'do'} not apply (drop it, or drop pair for a stack of cells)"
                 )
             return DartsCellPair(genotype, C=C, num_classes=num_classes, stem=stem)
-        return DartsNetwork(genotype, C=C, num_classes=num_classes, layers=20 if layers is None else layers, stem=stem)
+        return DartsNetwork(genotype, C=C, num_classes=num_classes, layers=20 if layers is None else layers, stem=stem,
+                            auxiliary=auxiliary)
+
+    def cell_graphs(self, arch: NativeOrGenome) -> dict[str, nx.MultiDiGraph]:
+        """The normal and reduction cells as graphs, as the DARTS paper draws them (its Figs. 4-5).
+
+        Inputs ``c_{k-2}``, ``c_{k-1}``; intermediate nodes 0..3; the output ``c_{k}`` fed by
+        the concatenated nodes (edges without an op). Read from the genotype, so text no
+        matrix holds (two edges from one predecessor) is drawn too, as parallel edges.
+        """
+        import networkx as nx
+
+        genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)
+        graphs = {}
+        for name in self.cell_names:
+            edges, concat = genotype.cell(name)
+            g = nx.MultiDiGraph()
+            g.add_node(0, kind="input", label="c_{k-2}")
+            g.add_node(1, kind="input", label="c_{k-1}")
+            for node in range(_N_INPUTS, _N_INPUTS + len(edges) // 2):
+                g.add_node(node, kind="node", label=str(node - _N_INPUTS))
+            g.add_node("out", kind="output", label="c_{k}")
+            for k, (op, src) in enumerate(edges):
+                if op != "none":
+                    g.add_edge(src, _N_INPUTS + k // 2, op=op)
+            for node in concat:
+                g.add_edge(node, "out", op="")
+            graphs[name] = g
+        return graphs
 
     def canonical_key(self, genome: Genome) -> str:
         """Hash of both cells as expressions: a node is the unordered sum of op(source).

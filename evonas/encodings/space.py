@@ -20,6 +20,7 @@ from evonas.errors import InvalidGenomeError
 from evonas.registry import Registry
 
 if TYPE_CHECKING:
+    import networkx as nx
     import torch.nn as nn  # annotations only: the spaces' rules load without torch
 
 
@@ -319,6 +320,33 @@ class SearchSpace(ABC):
                     m[i, j] = op
             if not r.require_connected or self.is_valid_cell(m):
                 yield m
+
+    def cell_graphs(self, arch: NativeOrGenome) -> dict[str, nx.MultiDiGraph]:
+        """Each cell as a graph, for drawing: cell name -> ``networkx.MultiDiGraph``.
+
+        Nodes carry a ``label`` and a ``kind`` (``input``, ``node`` or ``output``); each edge
+        an ``op`` name. Edges holding no op (0 or ``none``) are left out. This default reads
+        the genome matrices (the last node is the cell output); spaces whose cells have
+        another output, or architectures no matrix holds, override it.
+        """
+        import networkx as nx
+
+        genome = self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
+        r = self.rules
+        graphs = {}
+        for name, m in zip(self.cell_names, genome.cells):
+            g = nx.MultiDiGraph()
+            for k in range(r.n_nodes):
+                if k < r.n_inputs:
+                    g.add_node(k, kind="input", label="in" if r.n_inputs == 1 else f"in{k}")
+                else:
+                    g.add_node(k, kind="output" if k == r.n_nodes - 1 else "node", label="out" if k == r.n_nodes - 1 else str(k))
+            for i, j in zip(*np.nonzero(m)):
+                op = r.ops[int(m[i, j])]
+                if op != "none":
+                    g.add_edge(int(i), int(j), op=op)
+            graphs[name] = g
+        return graphs
 
     def describe(self, genome: Genome) -> str:
         """The matrices as text, one per cell, with op names as a legend."""

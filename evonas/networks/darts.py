@@ -14,14 +14,13 @@ one normal and one reduction cell side by side on the input, so both count.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import torch
 from torch import nn
 
-from typing import Protocol
-
 from evonas.errors import ConfigError
-from evonas.networks.ops import OPS, FactorizedReduce, ReLUConvBN
+from evonas.networks.ops import OPS, FactorizedReduce, ReLUConvBN, drop_path, edge_name
 
 #: ``(op name, input state)`` of one edge of a cell
 Edge = tuple[str, int]
@@ -45,6 +44,8 @@ class DartsCell(nn.Module):
         C: channels of every state inside this cell.
         reduction: halve the resolution (stride 2 on the edges that read the cell inputs).
         reduction_prev: the previous cell halved the resolution, so input 0 must be reduced too.
+
+    Each edge's module is named by :func:`~evonas.networks.ops.edge_name` (``ops["1_3_sep_conv_3x3"]``).
     """
 
     def __init__(
@@ -60,16 +61,24 @@ class DartsCell(nn.Module):
         super().__init__()
         self.preprocess0 = FactorizedReduce(C_prev_prev, C) if reduction_prev else ReLUConvBN(C_prev_prev, C, 1)
         self.preprocess1 = ReLUConvBN(C_prev, C, 1)
-        self.ops = nn.ModuleList(OPS.get(op)(C, C, 2 if reduction and i < 2 else 1, True) for op, i in edges)
+        self.ops = nn.ModuleDict()
+        for k, (op, i) in enumerate(edges):
+            self.ops[edge_name(i, 2 + k // 2, op, self.ops)] = OPS.get(op)(C, C, 2 if reduction and i < 2 else 1, True)
         self.inputs = tuple(i for _, i in edges)
         self.concat = tuple(concat)
         self.C_out = len(concat) * C
 
-    def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, s0: torch.Tensor, s1: torch.Tensor, drop_prob: float = 0.0, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """The cell output; with ``drop_prob > 0`` every edge but the identities is drop-path'ed (DARTS)."""
         states = [self.preprocess0(s0), self.preprocess1(s1)]
-        for a in range(0, len(self.ops), 2):
-            b = a + 1
-            states.append(self.ops[a](states[self.inputs[a]]) + self.ops[b](states[self.inputs[b]]))
+        ops = list(self.ops.values())
+        for a in range(0, len(ops), 2):
+            h = [ops[k](states[self.inputs[k]]) for k in (a, a + 1)]
+            if drop_prob > 0:
+                h = [x if isinstance(ops[k], nn.Identity) else drop_path(x, drop_prob, generator) for k, x in zip((a, a + 1), h)]
+            states.append(h[0] + h[1])
         return torch.cat([states[i] for i in self.concat], dim=1)
 
 
@@ -148,6 +157,10 @@ class DartsNetwork(nn.Module):
                 self.auxiliary_head = AuxiliaryHead(C_prev, num_classes)
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(C_prev, num_classes)
+        #: drop-path probability of the cells' edges in training mode (a trainer ramps it, as DARTS does)
+        self.drop_path_prob = 0.0
+        #: the generator drop-path masks are drawn from (None: the global RNG)
+        self.drop_path_generator: torch.Generator | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for features in self._cell_outputs(x):
@@ -162,8 +175,9 @@ class DartsNetwork(nn.Module):
 
     def _cell_outputs(self, x: torch.Tensor) -> Iterator[torch.Tensor]:
         s0 = s1 = self.stem(x)
+        drop = self.drop_path_prob if self.training else 0.0
         for cell in self.cells:
-            s0, s1 = s1, cell(s0, s1)
+            s0, s1 = s1, cell(s0, s1, drop, self.drop_path_generator)
             yield s1
 
     def _classify(self, features: torch.Tensor) -> torch.Tensor:

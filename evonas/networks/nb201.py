@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from evonas.errors import ConfigError, InvalidGenomeError
-from evonas.networks.ops import OPS, ReLUConvBN
+from evonas.networks.ops import OPS, ReLUConvBN, edge_name
 
 NB201Edge = tuple[int, int, str]
 
@@ -23,19 +23,23 @@ class NB201Cell(nn.Module):
     Args:
         edges: ``(src, dst, op)`` triples; an absent edge is op ``none`` or simply left out.
         C: channels of every node (all ops keep channels and resolution).
+
+    Each edge's module is named by :func:`~evonas.networks.ops.edge_name` (``ops["0_3_nor_conv_3x3"]``).
     """
 
     def __init__(self, edges: Sequence[NB201Edge], C: int) -> None:
         super().__init__()
         edges = sorted(edges, key=lambda e: (e[1], e[0]))
         self.n_nodes = _check_cell(edges)
-        self.ops = nn.ModuleList(OPS.get(op)(C, C, 1, True) for _, _, op in edges)
+        self.ops = nn.ModuleDict()
+        for src, dst, op in edges:
+            self.ops[edge_name(src, dst, op, self.ops)] = OPS.get(op)(C, C, 1, True)
         self.wiring = tuple((src, dst) for src, dst, _ in edges)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
         for j in range(1, self.n_nodes):
-            nodes.append(sum(op(nodes[i]) for (i, d), op in zip(self.wiring, self.ops) if d == j))
+            nodes.append(sum(op(nodes[i]) for (i, d), op in zip(self.wiring, self.ops.values()) if d == j))
         return nodes[-1]
 
 

@@ -8,7 +8,7 @@ non-in-place ``nn.ReLU`` modules so that activation-based proxies can hook them.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable
+from typing import Callable, Container
 
 import torch
 from torch import nn
@@ -22,6 +22,19 @@ OPS: Registry[OpFactory] = Registry(
     how_to_add="Add one with @OPS.register(name) on a factory (C_in, C_out, stride, affine) -> nn.Module "
     "in evonas.networks.ops.",
 )
+
+
+def edge_name(src: int, dst: int, op: str, taken: Container[str] = ()) -> str:
+    """The module name of a cell edge: ``"{src}_{dst}_{op}"``.
+
+    Naming an edge's module by where it sits *and* which op it holds makes the names of a
+    network a function of its genome: an edge whose op is unchanged keeps its name (and so
+    its weights under :func:`evonas.train.inherit`), a mutated or moved edge gets a new one.
+    ``taken`` holds the names already used in the cell; a second edge with the same source,
+    target and op (DARTS genotypes may have one) is suffixed ``_2``.
+    """
+    name = f"{src}_{dst}_{op}"
+    return f"{name}_2" if name in taken else name
 
 
 class ReLUConvBN(nn.Sequential):
@@ -80,6 +93,18 @@ class FactorizedReduce(nn.Module):
         x = self.relu(x)
         shifted = nn.functional.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
         return self.bn(torch.cat([self.convs[0](x), self.convs[1](shifted)], dim=1))
+
+
+def drop_path(x: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Zero each sample of ``x`` with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    Drop-path regularisation of cell edges (FractalNet, Larsson et al. 2017), as DARTS'
+    evaluation training applies it (Liu et al. 2019). The mask is drawn on the CPU from
+    ``generator`` only, so a seeded run does not depend on the global RNG or the device.
+    """
+    keep = 1.0 - p
+    mask = torch.empty(x.shape[0], *(1,) * (x.dim() - 1)).bernoulli_(keep, generator=generator)
+    return x * mask.to(x.device, x.dtype) / keep
 
 
 class Zero(nn.Module):

@@ -226,3 +226,45 @@ def test_argument_errors():
         load_images(samples=0)
     with pytest.raises(UnknownNameError, match="cifar10"):
         load_images(dataset="cifar-10")
+
+
+def test_whole_labelled_splits_for_training(shared_data):
+    from evonas.data import load_labelled
+
+    train = load_labelled(shared_data / "cifar10_subset.npz", split="train")
+    test = load_labelled(shared_data / "cifar10_subset.npz", split="test")
+    assert (len(train), len(test)) == (5170, 1017) and train.images.dtype == torch.uint8
+    assert train.images.shape[1:] == (3, 32, 32) and set(train.labels.tolist()) == set(range(10))
+    batch = load_images(shared_data / "cifar10_subset.npz", samples=16)
+    torch.testing.assert_close(train.spec.normalise(train.images[:16]), batch.inputs)
+    torch.testing.assert_close(train.labels[:16], batch.targets)
+    fine = load_labelled(shared_data / "cifar100_subset.npz", dataset="cifar100", split="test")
+    assert fine.spec.num_classes == 100 and len(set(fine.labels.tolist())) == 100
+
+
+def test_labelled_python_batches_are_read_whole(tmp_path):
+    from evonas.data import load_labelled
+
+    train = _write_cifar10(tmp_path / "cifar-10-batches-py", per_batch=2)
+    data = load_labelled(tmp_path, split="train")
+    assert torch.equal(data.images, torch.from_numpy(train)) and data.labels.tolist() == [0, 1, 1, 2, 2, 3, 3, 4, 4, 5]
+    assert len(load_labelled(tmp_path, split="test")) == 2
+
+
+def test_labelled_splits_must_be_named_and_labelled(tmp_path):
+    from evonas.data import load_labelled
+
+    np.savez(tmp_path / "bare.npz", images=_images(4), labels=np.arange(4))
+    with pytest.raises(DataError, match="'test_images'"):
+        load_labelled(tmp_path / "bare.npz", split="test")  # never the training images taken for test
+    np.savez(tmp_path / "unlabelled.npz", train_images=_images(4))
+    with pytest.raises(DataError, match="no train labels"):
+        load_labelled(tmp_path / "unlabelled.npz")
+    np.savez(tmp_path / "bad.npz", train_images=_images(4), train_labels=np.array([0, 1, 2, 10]))
+    with pytest.raises(DataError, match=r"class indices in 0..9"):
+        load_labelled(tmp_path / "bad.npz")
+    np.save(tmp_path / "x.npy", _images(4))
+    with pytest.raises(DataError, match="no labels"):
+        load_labelled(tmp_path / "x.npy")
+    with pytest.raises(DataError, match="no such file"):
+        load_labelled(tmp_path / "missing.npz")

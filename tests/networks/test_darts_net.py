@@ -126,3 +126,32 @@ def test_space_builds_the_pair_only_as_one_cell_each():
         space.build(str(DARTS_V2), C=3, pair=True, layers=1)
     with pytest.raises(ConfigError, match="reductions"):
         DartsNetwork(DARTS_V2, C=3, layers=2, reductions=(5,))
+
+
+def test_edge_modules_are_named_by_source_target_and_op():
+    cell = DartsNetwork(DARTS_V2, C=4, layers=3).cells[0]
+    assert list(cell.ops)[:4] == ["0_2_sep_conv_3x3", "1_2_sep_conv_3x3", "0_3_sep_conv_3x3", "1_3_sep_conv_3x3"]
+    dup = DartsNetwork(DUPLICATES, C=4, layers=3).cells[1]  # reduction cell: node 2 reads state 0 twice
+    assert list(dup.ops)[:2] == ["0_2_skip_connect", "0_2_skip_connect_2"]
+
+
+def test_drop_path_acts_in_training_only_and_follows_its_generator():
+    net = DartsNetwork(DARTS_V2, C=4, layers=3)
+    x = torch.randn(4, 3, 16, 16)
+    net.eval()
+    reference = net(x)
+    net.drop_path_prob = 0.5
+    torch.testing.assert_close(net(x), reference)  # eval mode: no drop-path
+    net.train()
+
+    def run(seed):
+        net.drop_path_generator = torch.Generator().manual_seed(seed)
+        return net(x)
+
+    assert torch.equal(run(0), run(0)) and not torch.equal(run(0), run(1))
+    net.drop_path_prob = 0.0
+    net.drop_path_generator = None
+    torch.manual_seed(0)
+    a = net(x)
+    torch.manual_seed(1)
+    assert torch.equal(a, net(x)), "without drop-path, training mode draws nothing"

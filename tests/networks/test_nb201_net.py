@@ -90,3 +90,8 @@ def test_unwirable_cells_are_rejected(edges, error):
 def test_bad_sizes_are_rejected():
     with pytest.raises(ConfigError, match="C=0"):
         NB201Network(all_edges("none"), C=0)
+
+
+def test_edge_modules_are_named_by_source_target_and_op():
+    cell = NB201Network(all_edges("nor_conv_3x3"), C=4, N=1).features[1]
+    assert list(cell.ops) == [f"{i}_{j}_nor_conv_3x3" for j in range(1, 4) for i in range(j)]
