@@ -1,0 +1,225 @@
+"""The training façade: one config in, one training folder out; and the way back from a folder to a network.
+
+A training folder holds ``train.json`` (the config, the resolved recipe and network
+arguments), ``metrics.csv``, ``learning_curve.png``, ``cell.png``, the checkpoint of the
+last epoch, and at the end ``model.pt`` (tensors-only weights) and ``result.json``. Only this
+module and the CLI read configuration; the trainer takes explicit arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from evonas.config import RunConfig
+from evonas.data import DATASETS, load_labelled
+from evonas.encodings import SearchSpace, get_space
+from evonas.errors import ConfigError, DataError
+from evonas.networks import count_parameters
+from evonas.train.recipes import RECIPES, Recipe, default_recipe
+from evonas.train.seeded import build_seeded
+from evonas.train.trainer import MODEL_FILE, TrainResult, train
+
+TRAIN_FILE = "train.json"
+RESULT_FILE = "result.json"
+CELL_FILE = "cell.png"
+#: where ``evonas train RUN_DIR`` trains a search run's best architecture by default
+TRAIN_SUBDIR = "train"
+
+
+@dataclass
+class TrainConfig(RunConfig):
+    """What defines a training run (the ``evonas train`` flags have these names).
+
+    Attributes:
+        space: search space of the architecture.
+        arch: the architecture in the space's own notation.
+        recipe: registered recipe name ("" : the space's own, see :func:`default_recipe`).
+        overrides: recipe fields replaced (``epochs``, ``batch_size``, ``lr``, ...).
+        net: network arguments replacing the recipe's (``C``, ``layers``, ``N``, ...).
+        data: training images: a CIFAR python-batch directory or an ``.npz`` with train and test splits.
+        dataset: ``cifar10`` or ``cifar100`` (file names, normalisation, classes).
+        seed: seeds the initialisation and every random draw of training.
+        device: ``cpu``, ``cuda``, ``cuda:1``, ...
+        source: the search run folder the architecture came from, if any.
+    """
+
+    space: str = "nb201"
+    arch: str = ""
+    recipe: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+    net: dict[str, Any] = field(default_factory=dict)
+    data: str | None = None
+    dataset: str = "cifar10"
+    seed: int = 0
+    device: str = "cpu"
+    source: str | None = None
+
+    def check(self) -> TrainConfig:
+        """Raise a one-line :class:`~evonas.errors.EvonasError` for the first bad value; fill in the recipe."""
+        get_space(self.space)
+        DATASETS.get(self.dataset)
+        self.recipe = self.recipe or default_recipe(self.space)
+        RECIPES.get(self.recipe)
+        check_device(self.device)
+        if not self.arch:
+            raise ConfigError("train: no architecture given")
+        if self.data is None:
+            raise ConfigError("--data is required: a CIFAR python-batch directory or an .npz with train_* and test_* arrays")
+        return self
+
+    def resolve(self, space: SearchSpace) -> tuple[Recipe, dict[str, Any]]:
+        """The recipe with its overrides, and the network arguments for ``space`` (with the dataset's classes)."""
+        recipe = RECIPES.get(self.recipe).override(**self.overrides)
+        base = recipe.nets.get(space.name)
+        if base is None and not self.net:
+            recipe.net_args(space.name)  # raises, naming the spaces the recipe has networks for
+        net_args = {**(base or {}), **self.net, "num_classes": DATASETS.get(self.dataset).num_classes}
+        space.check_net_args(net_args)
+        return recipe, net_args
+
+
+@dataclass
+class TrainRun:
+    """The outcome of :func:`run_training`: the folder, the per-epoch history, the network, the summary."""
+
+    out: Path
+    result: TrainResult
+    summary: dict[str, Any]
+
+
+def check_device(name: str) -> torch.device:
+    """``torch.device(name)`` if this machine has it, else :class:`ConfigError` (before anything is written)."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise ConfigError(f"--device {name!r}: not a device name (cpu, cuda, cuda:1, mps, ...)") from None
+    backend = getattr(torch, device.type, None)
+    if device.type != "cpu" and not (backend is not None and hasattr(backend, "is_available") and backend.is_available()):
+        raise ConfigError(f"--device {name}: no {device.type} device on this machine; use --device cpu")
+    return device
+
+
+def default_device() -> str:
+    """``cuda`` when present, else ``cpu``."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progress: bool = True) -> TrainRun:
+    """Train ``config.arch`` with its recipe into ``out`` (or, with ``resume=True``, continue the run in ``out``).
+
+    Everything is checked and the data are read before the folder is created, so bad input
+    writes nothing. On resume the saved config, recipe and network arguments are used;
+    only ``config.device`` is taken from the caller (it says where to run, not what).
+    """
+    out = Path(out)
+    if resume:
+        saved = read_training(out)
+        config = replace(TrainConfig.from_dict(saved["config"], where=str(out / TRAIN_FILE)), device=config.device)
+        config.check()
+        space = get_space(config.space)
+        recipe, net_args = Recipe(**saved["recipe"]).check(), saved["net"]
+    else:
+        config.check()
+        if (out / TRAIN_FILE).exists():
+            raise ConfigError(f"{out} already holds a training run; continue it with --resume {out} or choose another --out")
+        space = get_space(config.space)
+        recipe, net_args = config.resolve(space)
+    net = build_seeded(space, config.arch, seed=config.seed, **net_args)
+    train_data = load_labelled(config.data, dataset=config.dataset, split="train")
+    test_data = load_labelled(config.data, dataset=config.dataset, split="test")
+    if not resume:
+        out.mkdir(parents=True, exist_ok=True)
+        payload = {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args}
+        (out / TRAIN_FILE).write_text(json.dumps(payload, indent=2) + "\n")
+        draw_cell(space, config.arch, out / CELL_FILE)
+    started = time.perf_counter()
+    result = train(net, train_data, recipe, seed=config.seed, test_data=test_data, out=out, device=config.device,
+                   resume=resume, progress=progress)
+    summary = {
+        "space": space.name, "native": config.arch, "recipe": config.recipe, "net": net_args,
+        "params": count_parameters(net), "epochs": len(result.history), "seed": config.seed,
+        "train_images": len(train_data), "test_images": len(test_data), **result.final,
+        "best_valid_acc": max((r["valid_acc"] for r in result.history if r["valid_acc"] is not None), default=None),
+        "seconds_this_session": round(time.perf_counter() - started, 2),
+        "seconds_training": round(sum(r["seconds"] for r in result.history), 2),
+    }
+    (out / RESULT_FILE).write_text(json.dumps(summary, indent=2) + "\n")
+    return TrainRun(out, result, summary)
+
+
+def read_training(folder: Path) -> dict[str, Any]:
+    """The ``train.json`` of a training folder."""
+    path = Path(folder) / TRAIN_FILE
+    if not path.is_file():
+        hint = f" (the training of a search run is in {folder / TRAIN_SUBDIR})" if (Path(folder) / TRAIN_SUBDIR / TRAIN_FILE).is_file() else ""
+        raise ConfigError(f"--resume {folder}: no {TRAIN_FILE} there (was a training started in this folder?){hint}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path} is damaged ({err})") from None
+
+
+def best_of_run(run_dir: Path) -> dict[str, Any]:
+    """The ``best.json`` of a search run folder (space and native notation of the best architecture)."""
+    path = Path(run_dir) / "best.json"
+    if not path.is_file():
+        raise DataError(f"{run_dir}: no best.json there; expected a finished search run folder (evonas search --out)")
+    try:
+        best = json.loads(path.read_text())
+        return {"space": str(best["space"]), "native": str(best["native"])}
+    except (json.JSONDecodeError, KeyError) as err:
+        raise DataError(f"{path}: not a best.json written by evonas search ({type(err).__name__}: {err})") from None
+
+
+@dataclass
+class LoadedNetwork:
+    """A network read back from a folder, with what it is and whether its weights were trained."""
+
+    net: nn.Module
+    arch: dict[str, Any]
+    weights: Path | None
+
+
+def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
+    """The network of a training folder (its ``model.pt``) or of a search run folder.
+
+    A search run folder with a finished training in ``train/`` gives the trained network;
+    without one, the best architecture untrained, at its space's own recipe size
+    (initialised from ``seed``). Weights are read with ``weights_only=True``.
+    """
+    folder = Path(folder)
+    if not (folder / TRAIN_FILE).is_file() and (folder / TRAIN_SUBDIR / TRAIN_FILE).is_file():
+        folder = folder / TRAIN_SUBDIR
+    if (folder / TRAIN_FILE).is_file():
+        saved = read_training(folder)
+        arch = {"space": saved["config"]["space"], "native": saved["config"]["arch"], "net": saved["net"]}
+        weights = folder / MODEL_FILE
+        if not weights.is_file():
+            raise DataError(f"{folder}: the training has not finished (no {MODEL_FILE}); resume it with "
+                            f"evonas train --resume {folder}")
+    else:
+        best = best_of_run(folder)
+        space = get_space(best["space"])
+        net_args = {**RECIPES.get(default_recipe(space.name)).nets.get(space.name, {})}
+        arch, weights = {"space": space.name, "native": best["native"], "net": net_args}, None
+    net = build_seeded(get_space(arch["space"]), arch["native"], seed=seed, **arch["net"])
+    if weights is not None:
+        try:
+            net.load_state_dict(torch.load(weights, weights_only=True, map_location="cpu"))
+        except (RuntimeError, OSError) as err:
+            raise DataError(f"{weights}: not the weights of this network ({err})") from None
+    return LoadedNetwork(net.eval(), arch, weights)
+
+
+def draw_cell(space: SearchSpace, arch: str, path: Path) -> Path:
+    """``cell.png``: the architecture's cell(s) as graphs (see :mod:`evonas.diagrams`)."""
+    from evonas.diagrams import draw_architecture
+
+    return draw_architecture(space, arch, path)

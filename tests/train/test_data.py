@@ -1,0 +1,46 @@
+"""Training data: a fixed split, and augmentations that do what they say and follow their generator."""
+
+import torch
+
+from evonas.train.data import cutout, random_crop, random_flip, split_train_valid
+
+
+def test_split_is_fixed_disjoint_and_complete():
+    train, valid = split_train_valid(1000, 0.1)
+    assert len(valid) == 100 and len(train) == 900
+    assert sorted(torch.cat([train, valid]).tolist()) == list(range(1000))
+    again = split_train_valid(1000, 0.1)
+    assert torch.equal(train, again[0]) and torch.equal(valid, again[1])
+    assert len(split_train_valid(10, 0.0)[1]) == 0
+
+
+def _gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_random_crop_shifts_each_image_within_its_black_padding():
+    x = torch.arange(2 * 1 * 6 * 6, dtype=torch.float32).reshape(2, 1, 6, 6) + 1
+    out = random_crop(x, 2, _gen())
+    assert out.shape == x.shape
+    for image, original in zip(out, x):
+        kept = image[image > 0]
+        assert set(kept.tolist()) <= set(original.flatten().tolist())  # only its own pixels, and black padding
+    crops = {tuple(random_crop(x, 2, _gen(s))[0].flatten().tolist()) for s in range(20)}
+    assert len(crops) > 5 and torch.equal(random_crop(x, 2, _gen(3)), random_crop(x, 2, _gen(3)))
+    assert torch.equal(random_crop(x, 0, _gen()), x)
+
+
+def test_random_flip_mirrors_about_half_of_the_images():
+    x = torch.randn(400, 3, 4, 4)
+    out = random_flip(x, _gen())
+    flipped = torch.tensor([torch.equal(o, i.flip(-1)) for o, i in zip(out, x)])
+    kept = torch.tensor([torch.equal(o, i) for o, i in zip(out, x)])
+    assert bool((flipped ^ kept).all()) and 150 < int(flipped.sum()) < 250
+
+
+def test_cutout_zeroes_one_square_per_image():
+    x = torch.ones(50, 3, 32, 32)
+    out = cutout(x, 16, _gen())
+    zeros = (out[:, 0] == 0).flatten(1).sum(1)
+    assert bool((out[:, 0] == out[:, 2]).all())  # every channel alike
+    assert int(zeros.max()) == 256 and int(zeros.min()) >= 64  # a whole square, or one clipped at a corner

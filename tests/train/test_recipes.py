@@ -1,0 +1,44 @@
+"""Recipes: the published settings as registered, overrides checked, networks per space."""
+
+import pytest
+
+from evonas.errors import ConfigError, UnknownNameError
+from evonas.train import RECIPES, default_recipe, get_recipe, list_recipes
+
+
+def test_the_published_settings():
+    darts = get_recipe("darts")
+    assert (darts.epochs, darts.batch_size, darts.lr, darts.momentum, darts.weight_decay) == (600, 96, 0.025, 0.9, 3e-4)
+    assert (darts.cutout, darts.drop_path, darts.auxiliary_weight, darts.grad_clip) == (16, 0.2, 0.4, 5.0)
+    assert darts.net_args("darts") == {"C": 36, "layers": 20, "auxiliary": True}
+    nb201 = get_recipe("nb201")
+    assert (nb201.epochs, nb201.batch_size, nb201.lr, nb201.nesterov, nb201.weight_decay) == (200, 256, 0.1, True, 5e-4)
+    assert nb201.crop_padding == 4 and nb201.flip and nb201.cutout == 0 and nb201.drop_path == 0
+    assert nb201.net_args("nb201") == {"C": 16, "N": 5}
+    assert set(get_recipe("quick").nets) == {"darts", "nb201"} and get_recipe("quick").epochs <= 10
+
+
+@pytest.mark.parametrize("name", list_recipes())
+def test_every_recipe_is_valid_and_round_trips_through_json(name):
+    recipe = RECIPES.get(name)
+    assert recipe.check() is recipe
+    assert type(recipe)(**recipe.to_json()) == recipe
+
+
+def test_overrides_are_checked_and_none_keeps_a_field():
+    quick = get_recipe("quick")
+    assert quick.override(epochs=2, lr=None).epochs == 2 and quick.override(lr=None).lr == quick.lr
+    with pytest.raises(ConfigError, match="epochs = 0 is out of range"):
+        quick.override(epochs=0)
+    with pytest.raises(ConfigError, match="valid_fraction = 1.0 is out of range"):
+        quick.override(valid_fraction=1.0)
+    with pytest.raises(ConfigError, match="unknown field.*epoch\\b"):
+        quick.override(epoch=3)
+
+
+def test_default_recipes_and_unknown_names():
+    assert default_recipe("darts") == "darts" and default_recipe("nb201") == "nb201" and default_recipe("other") == "quick"
+    with pytest.raises(UnknownNameError, match="Did you mean 'quick'"):
+        get_recipe("quik")
+    with pytest.raises(ConfigError, match="no network for space 'darts'"):
+        get_recipe("nb201").net_args("darts")
