@@ -13,6 +13,7 @@ from evonas.errors import (
     EvonasError,
     InvalidGenomeError,
     ProxyError,
+    TrainingError,
     UnknownNameError,
     WorkerError,
 )
@@ -31,6 +32,7 @@ _LAZY = {
     "list_proxies": "evonas.fitness",
     "fitness": "evonas.fitness",
     "operators": "evonas.operators",
+    "train": "evonas.train",
 }
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "EvonasError",
     "InvalidGenomeError",
     "ProxyError",
+    "TrainingError",
     "UnknownNameError",
     "WorkerError",
     *_LAZY,

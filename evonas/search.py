@@ -21,6 +21,7 @@ from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError, ProxyError
 from evonas.evaluation import ArchitectureScorer
 from evonas.data import load_images
+from evonas.diagrams import draw_architecture
 from evonas.fitness import get_proxy, size_options
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import make_map
@@ -135,6 +136,7 @@ def _finish(out: Path, config: SearchConfig, space: SearchSpace, state: SearchSt
     mu = config.mu * 1e3 if config.mu is not None else None  # mu is in thousands of parameters
     plot_run(out, logbook, pd.read_csv(out / "scored.csv"), title=f"{config.strategy} on {config.space}, {config.proxy}",
              score_name=config.proxy, best=best, mu_params=mu)
+    draw_architecture(space, champion.genome, out / "cell.png")
     return SearchResult(out, best, population, logbook)
 
 

@@ -33,7 +33,7 @@ def test_run_folder_holds_everything(tmp_path, shared_data):
     run = tmp_path / "run"
     assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(shared_data / "nb201_cifar10.csv")]) == 0
     for name in ["config.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
-                 "score_vs_params.png", "checkpoint.json"]:
+                 "score_vs_params.png", "checkpoint.json", "cell.png"]:
         assert (run / name).is_file(), name
     log = pd.read_csv(run / "log.csv")
     assert list(log["cycle"]) == list(range(9))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from evonas.cli import parse_net_args
 from evonas.encodings import get_space, list_spaces
@@ -17,6 +18,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("arch", help="the architecture in the space's own notation (DARTS Genotype(...) / NB201 string)")
     p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--draw", type=Path, default=None, metavar="FILE", help="draw the cell(s) as graphs into the PNG FILE")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
             raise
         space.parse(args.arch)  # still raises if the text itself is invalid
     params = space.count_params(args.arch, **net_args)
+    if args.draw is not None:
+        from evonas.diagrams import draw_architecture
+
+        draw_architecture(space, args.arch, args.draw)
     report = {
         "space": space.name,
         "valid": True,
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         "canonical_key": space.canonical_key(genome) if genome is not None else None,
         "params": params,
         "net_args": net_args,
+        "drawing": None if args.draw is None else str(args.draw),
     }
     if args.json:
         print(json.dumps(report))
@@ -53,4 +60,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"no matrix: {why_no_matrix}")
     print(f"params:  {params:,}" + (f"  ({', '.join(f'{k}={v}' for k, v in net_args.items())})" if net_args else ""))
+    if args.draw is not None:
+        print(f"drawing: {args.draw}")
     return 0
