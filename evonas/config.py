@@ -187,7 +187,8 @@ class SearchBase(RunConfig):
     population: int = option(10, "population size")
     cycles: int | None = option(None, "cycles (multi-objective: generations) after the initial population "
                                       "(default 20, multi-objective 10; no limit with --evaluations alone)")
-    evaluations: int | None = option(None, "budget: stop once this many distinct architectures are scored")
+    evaluations: int | None = option(None, "budget: stop once this many distinct architectures are scored "
+                                           "(--queries: the same, for evaluators that query or train)")
     samples: int = option(16, "images per input batch (S)")
     repeats: int = option(4, "random re-initialisations averaged per score")
     seed: int = option(0, "random seed of the search and of the re-initialisations")
@@ -232,11 +233,30 @@ class SearchBase(RunConfig):
 class SearchConfig(SearchBase):
     """Everything that defines a single-objective run (the CLI flags and config-file keys have these names)."""
 
-    proxy: str = option("reg-swap", "fitness proxy (evonas list proxies)")
+    proxy: str | None = option(None, "fitness proxy of the proxy evaluator (evonas list proxies; default reg-swap)")
     strategy: str = option("swap-nas", "search strategy (evonas list strategies)")
     mutations: int | None = option(None, "swap-nas: children mutated from the parent per cycle (default 5)")
     crossover: float | None = option(None, "swap-nas: probability of node-incoming crossover per cycle (default 0.5)")
-    tournament: int | None = option(None, "swap-nas, rea: tournament sample size (default: half the population)")
+    tournament: int | None = option(None, "swap-nas, rea, pre-nas: tournament sample size (default: half the population)")
+    candidates: int | None = option(None, "pre-nas: op-mutants of the parent ranked by the predictor per cycle (default 20)")
+    per_cycle: int | None = option(None, "pre-nas: candidates evaluated per cycle, chosen by stratified predicted "
+                                         "percentile (default 2)")
+    predictor: str | None = option(None, "pre-nas: scikit-learn regressor: rf, gbdt, svr, mlp, bayesian-ridge, "
+                                         "kernel-ridge, linear, gp or a class name (default rf)")
+    features: list[str] | None = option(None, "pre-nas: training-free proxies added to the predictor's one-hot "
+                                              "features, e.g. swap,params (default none)")
+    evaluator: str = option("proxy", "what a search evaluates architectures with (evonas list evaluators): "
+                                     "proxy (training-free), table (a benchmark table), train (short training)")
+    table: str | None = option(None, "evaluator table: CSV of trained architectures (arch column in the space's "
+                                     "notation)")
+    valid_col: str | None = option(None, "evaluator table: the column the search reads (default cifar10_valid_acc)")
+    test_col: str | None = option(None, "evaluator table: the column the result is reported with, never read during "
+                                        "the search (default cifar10_test_acc, if the table has it)")
+    recipe: str | None = option(None, "evaluator train: training recipe (evonas list recipes; default quick)")
+    epochs: int | None = option(None, "evaluator train: epochs per evaluated architecture (default 2)")
+    no_inherit: bool = option(False, "evaluator train: train every child from scratch instead of from its parent's "
+                                     "weights")
+    device: str | None = option(None, "evaluator train: cpu or cuda (default: cuda when present)")
     mu: float | None = option(None, "regularisation centre, in thousands of parameters of the scored network "
                                     "(with --sigma; default: calibrated from sampled sizes)")
     sigma: float | None = option(None, "regularisation width, in (thousands of parameters)^2")
@@ -250,14 +270,30 @@ class SearchConfig(SearchBase):
         from evonas.strategy import STRATEGIES
 
         self.check_common()
-        PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
+        self.check_evaluator()
+        if self.proxy is not None:
+            PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
         STRATEGIES.get(self.strategy).bind(self.strategy_options())
+        if self.predictor is not None:
+            from evonas.predictor import regressor_class
+
+            regressor_class(self.predictor)
+        for name in self.features or ():
+            from evonas.fitness import get_proxy
+
+            try:
+                get_proxy(name)
+            except ConfigError as err:
+                raise ConfigError(f"features: proxy {name!r} needs options ({err}); use a plain proxy, e.g. swap") from None
         self.check_ranges({
             "mutations": (self.mutations is None or self.mutations >= 1, ">= 1"),
             "crossover": (self.crossover is None or 0.0 <= self.crossover <= 1.0, "in [0, 1]"),
             "tournament": (self.tournament is None or 1 <= self.tournament <= self.population,
                            f"in [1, population = {self.population}]"),
             "halloffame": (self.halloffame >= 1, ">= 1"),
+            "candidates": (self.candidates is None or self.candidates >= 1, ">= 1"),
+            "per_cycle": (self.per_cycle is None or self.per_cycle >= 1, ">= 1"),
+            "epochs": (self.epochs is None or self.epochs >= 1, ">= 1"),
         })
         if self.sigma is not None and not self.sigma > 0:
             raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
@@ -265,9 +301,39 @@ class SearchConfig(SearchBase):
             raise ConfigError(f"mu = {self.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
         return self
 
+    def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``features`` may be given as a comma-separated string (and ``net`` as text)."""
+        if isinstance(data.get("features"), str):
+            data["features"] = [f.strip() for f in data["features"].split(",") if f.strip()]
+        return SearchBase.normalise(self, data)
+
     def strategy_options(self) -> dict[str, Any]:
         """The strategy options given (None: the strategy's default)."""
-        return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament}
+        return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament,
+                "candidates": self.candidates, "per_cycle": self.per_cycle, "predictor": self.predictor,
+                "features": self.features}
+
+    #: the options of each evaluator: given with another evaluator they are refused
+    EVALUATOR_OPTIONS: typing.ClassVar[dict[str, tuple[str, ...]]] = {
+        "proxy": ("proxy", "mu", "sigma", "target_size"),
+        "table": ("table", "valid_col", "test_col"),
+        "train": ("recipe", "epochs", "no_inherit", "device"),
+    }
+
+    def check_evaluator(self) -> None:
+        """The evaluator exists and only its own options are given; the proxy evaluator's proxy defaults to reg-swap."""
+        from evonas.search import EVALUATORS
+
+        EVALUATORS.get(self.evaluator)
+        for name, options in self.EVALUATOR_OPTIONS.items():
+            given = [o for o in options if getattr(self, o) not in (None, False)]
+            if name != self.evaluator and given:
+                raise ConfigError(f"{flag(given[0])} is an option of --evaluator {name}; this search evaluates with "
+                                  f"--evaluator {self.evaluator}")
+        if self.evaluator == "proxy" and self.proxy is None:
+            self.proxy = "reg-swap"
+        if self.evaluator == "table" and self.table is None:
+            raise ConfigError("--evaluator table needs --table CSV (e.g. ../shared/data/nb201_cifar10.csv)")
 
 
 @dataclasses.dataclass

@@ -160,8 +160,11 @@ class RayMap:
                 raise ConfigError(f"--ray {address}: {err}") from None
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actors = min(workers, cpus) if workers > 1 else cpus  # an actor beyond the CPUs would never start
+        gpus = 1 if str(getattr(scorer, "device", "cpu")).startswith("cuda") else 0  # a trainer on CUDA: a GPU each
+        if gpus:
+            actors = min(actors, max(1, int(ray.cluster_resources().get("GPU", 1))))
         # max_restarts=-1: an actor comes back after every death; each task is still retried only RETRIES times
-        worker = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=RETRIES)(_Worker)
+        worker = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=-1, max_task_retries=RETRIES)(_Worker)
         # the scorer goes to the object store once; tasks carry only a reference to it (in a
         # list, so Ray does not resolve it per task) and an actor fetches it on its first task
         self._scorer_ref = [ray.put(_dumps(scorer))]

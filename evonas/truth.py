@@ -27,37 +27,42 @@ class GroundTruth:
 
     path: Path
     frame: pd.DataFrame
+    accuracy: str = ACCURACY
 
     @classmethod
-    def read(cls, source: str | Path | pd.DataFrame, space: str, columns: Sequence[str] = ("arch", ACCURACY)) -> GroundTruth:
-        """Read and check a CSV (or a DataFrame) for a search over ``space``; every problem is one error line."""
+    def read(cls, source: str | Path | pd.DataFrame, space: str, columns: Sequence[str] = ("arch", ACCURACY),
+             *, accuracy: str = ACCURACY, flag: str = "--ground-truth") -> GroundTruth:
+        """Read and check a CSV (or a DataFrame) for a search over ``space``; every problem is one error line.
+
+        ``accuracy`` is the column :meth:`report` reads (default: CIFAR-10 test accuracy).
+        """
         path = Path("<table>") if isinstance(source, pd.DataFrame) else Path(source)
         if space not in TABLE_SPACES:
-            raise ConfigError(f"--ground-truth {path}: tables of trained accuracies exist for {', '.join(TABLE_SPACES)}, "
+            raise ConfigError(f"{flag} {path}: tables of trained accuracies exist for {', '.join(TABLE_SPACES)}, "
                               f"not for space {space!r}")
         if isinstance(source, pd.DataFrame):
             frame = source
         elif not path.is_file():
-            raise DataError(f"--ground-truth {path}: no such file")
+            raise DataError(f"{flag} {path}: no such file")
         else:
             try:
                 frame = pd.read_csv(path)
             except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-                raise DataError(f"--ground-truth {path}: not a CSV table ({err})") from None
+                raise DataError(f"{flag} {path}: not a CSV table ({err})") from None
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise DataError(f"--ground-truth {path}: needs columns {', '.join(columns)}; missing {', '.join(missing)} "
+            raise DataError(f"{flag} {path}: needs columns {', '.join(columns)}; missing {', '.join(missing)} "
                             f"(it has {', '.join(map(str, frame.columns))})")
-        return cls(path, frame)
+        return cls(path, frame, accuracy)
 
     def report(self, native: str) -> dict[str, Any]:
         """True test accuracy, rank (1 = best) and benchmark index of one architecture, as JSON-ready values."""
-        acc = self.frame[ACCURACY]
+        acc = self.frame[self.accuracy]
         hit = self.frame.loc[self.frame["arch"] == native]
         out: dict[str, Any] = {"true_acc": None, "true_rank": None, "table_size": len(self.frame),
                                "table_best_acc": float(acc.max())}
         if len(hit):
-            value = float(hit[ACCURACY].iloc[0])
+            value = float(hit[self.accuracy].iloc[0])
             out.update(true_acc=value, true_rank=int((acc > value).sum()) + 1)
             if "index" in hit:
                 out["index"] = int(hit["index"].iloc[0])

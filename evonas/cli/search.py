@@ -24,6 +24,8 @@ from evonas.errors import ConfigError
 HELP = "Run a search (or --resume one) and write its results into --out."
 #: keys of a TOML file that set how the command runs rather than the search
 RUNTIME = ("out", "threads", "no_progress", "json")
+#: other spellings of a flag: a search that queries or trains counts its budget in queries
+ALIASES = {"evaluations": ("--queries",)}
 
 
 def _configs() -> tuple[type, type]:
@@ -53,7 +55,12 @@ def configure(p: argparse.ArgumentParser) -> None:
             if default is not None:
                 text += f" (default: {_show(default)}"
                 text += f"; multi-objective: {_show(defaults[f.name])})" if shared and defaults[f.name] != default else ")"
-            p.add_argument(flag(f.name), dest=f.name, type=_parser(hints[f.name]), default=argparse.SUPPRESS,
+            names = [flag(f.name), *ALIASES.get(f.name, ())]
+            if hints[f.name] is bool:
+                p.add_argument(*names, dest=f.name, action="store_true", default=argparse.SUPPRESS,
+                               help=("" if shared else kind) + f.metadata.get("help", ""))
+                continue
+            p.add_argument(*names, dest=f.name, type=_parser(hints[f.name]), default=argparse.SUPPRESS,
                            help=("" if shared else kind) + text)
     p.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS, help="no progress bar")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the result as one JSON line at the end")
@@ -128,7 +135,8 @@ def _parser(hint: Any) -> Any:
 
 def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
     best = result.best
-    print(f"best {best['space']} architecture (score {best['score']:.6g}, {best['params']:,} params):")
+    print(f"best {best['space']} architecture ({best.get('score_name', 'score')} {best['score']:.6g}, "
+          f"{best['params']:,} params):")
     print(best["native"])
     if best.get("true_acc") is not None:
         print(f"true CIFAR-10 test accuracy {best['true_acc']:.2f} % (rank {best['true_rank']} of {best['table_size']})")

@@ -43,3 +43,24 @@ def remove_oldest(population: MutableSequence[T]) -> T:
     lives a fixed number of cycles, however good, so the search cannot sit on one lucky score.
     """
     return population.pop(0)
+
+
+def sel_stratified(
+    candidates: Sequence[T], predicted: Sequence[float], k: int, *, rng: np.random.Generator
+) -> list[T]:
+    """PRE-NAS's choice of which candidates to evaluate: stratified by predicted percentile, not only the top ``k``.
+
+    The best-predicted candidate is always taken; each of the other ``k - 1`` is drawn
+    uniformly from one of ``k - 1`` equal percentile strata of the rest (upper stratum
+    first). Evaluating some lower-ranked candidates teaches the predictor where it is wrong,
+    which top-k alone never does. Returned best-predicted first; all of them when there are
+    at most ``k``.
+    """
+    if k < 1:
+        raise ValueError(f"k = {k}: must choose at least 1 candidate")
+    order = np.argsort(-np.asarray(predicted, dtype=float), kind="stable")
+    if len(order) <= k:
+        return [candidates[i] for i in order]
+    strata = np.array_split(order[1:], k - 1) if k > 1 else []
+    picks = [order[0]] + [int(rng.choice(stratum)) for stratum in strata if len(stratum)]
+    return [candidates[i] for i in picks]

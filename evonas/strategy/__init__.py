@@ -2,7 +2,7 @@
 
 Like ``deap.algorithms``, each strategy is one function over named toolbox parts, so any
 part (proxy, selection, mutation, parallel ``map``) is swapped by re-registering it.
-Importing this package registers ``swap-nas``, ``rea`` and ``random``.
+Importing this package registers ``swap-nas``, ``rea``, ``random`` and ``pre-nas``.
 """
 
 from evonas.strategy.registry import STRATEGIES, Strategy, get_strategy, list_strategies, register_strategy
@@ -10,6 +10,7 @@ from evonas.strategy.run import LOG_FIELDS, SearchRun, assign, draw_fresh, evalu
 from evonas.strategy.swap_nas import swap_nas
 from evonas.strategy.rea import regularised_evolution
 from evonas.strategy.random_search import random_search
+from evonas.strategy.pre_nas import pre_nas, predictor_parts
 
 __all__ = [
     "LOG_FIELDS",
@@ -22,6 +23,8 @@ __all__ = [
     "get_strategy",
     "list_strategies",
     "make_toolbox",
+    "pre_nas",
+    "predictor_parts",
     "random_search",
     "register_strategy",
     "regularised_evolution",

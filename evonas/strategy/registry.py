@@ -12,6 +12,8 @@ from evonas.registry import Registry
 #: Arguments every strategy takes (the façade passes them); the rest of a strategy's
 #: keyword arguments are its options (e.g. SWAP-NAS's ``mutations`` and ``crossover``).
 COMMON = ("population", "toolbox", "cycles", "evaluations", "cache", "halloffame", "logbook", "start", "on_cycle")
+#: Arguments of every ``setup`` hook (the façade passes them); the rest are strategy options too.
+SETUP_COMMON = ("toolbox", "space", "rng", "scorer_for")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class Strategy:
         summary: one line for ``evonas list strategies`` and ``--help``.
         selects: whether it uses the toolbox's tournament ``select`` (then ``tournament``,
             the sample size, is one of its options).
+        setup: registers the toolbox parts only this strategy uses (PRE-NAS: the predictor),
+            as ``setup(toolbox, space, rng, scorer_for, **options)``; ``scorer_for(proxy)``
+            gives a training-free ``genome -> score`` for features.
     """
 
     name: str
@@ -32,6 +37,7 @@ class Strategy:
     remove: Callable[..., Any]
     summary: str
     selects: bool = True
+    setup: Callable[..., None] | None = None
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -40,7 +46,13 @@ class Strategy:
         Those of the search function beyond :data:`COMMON`, and ``tournament`` if it selects.
         """
         own = tuple(p for p in inspect.signature(self.search).parameters if p not in COMMON)
-        return own + ("tournament",) * self.selects
+        parts = tuple(p for p in inspect.signature(self.setup).parameters if p not in SETUP_COMMON) if self.setup else ()
+        return own + ("tournament",) * self.selects + parts
+
+    def split(self, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``options`` as (the search function's, the setup hook's)."""
+        parts = set(inspect.signature(self.setup).parameters) - set(SETUP_COMMON) if self.setup else set()
+        return {k: v for k, v in options.items() if k not in parts}, {k: v for k, v in options.items() if k in parts}
 
     def bind(self, given: dict[str, Any]) -> dict[str, Any]:
         """The options in ``given`` this strategy takes; one it does not take (and is not None) is an error."""
@@ -56,11 +68,12 @@ STRATEGIES: Registry[Strategy] = Registry(
 )
 
 
-def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: bool = True) -> Callable:
+def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: bool = True,
+                      setup: Callable[..., None] | None = None) -> Callable:
     """Decorator: register a search function as strategy ``name`` (see :class:`Strategy`)."""
 
     def add(search: Callable) -> Callable:
-        STRATEGIES.register(name)(Strategy(name, search, remove, summary, selects))
+        STRATEGIES.register(name)(Strategy(name, search, remove, summary, selects, setup))
         return search
 
     return add

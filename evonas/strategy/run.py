@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -31,7 +32,8 @@ STALL_CYCLES = 100
 
 
 def evaluate_all(
-    toolbox: base.Toolbox, individuals: Sequence, cache: ScoreCache | None = None, *, limit: int | None = None
+    toolbox: base.Toolbox, individuals: Sequence, cache: ScoreCache | None = None, *, limit: int | None = None,
+    parent: Individual | None = None,
 ) -> list:
     """Give every individual without a fitness its genome's score; return the individuals that have one.
 
@@ -40,10 +42,13 @@ def evaluate_all(
     is scored once (with a ``cache``, never again across calls). An architecture whose
     score failed gets the worst possible fitness, so selection drops it. With ``limit`` at
     most that many new genomes are scored; individuals left without a score are not returned.
+    With a ``parent`` (the individual they were all derived from) the evaluator is called as
+    ``evaluate(genome, parent=parent_genome)``, so one that trains can start from its weights.
     """
     cache = cache if cache is not None else ScoreCache()
     todo = [ind for ind in individuals if not ind.fitness.valid]
-    results = score_all([ind.genome for ind in todo], toolbox.evaluate, cache, map_fn=toolbox.map, limit=limit)
+    evaluate = toolbox.evaluate if parent is None else partial(toolbox.evaluate, parent=parent.genome)
+    results = score_all([ind.genome for ind in todo], evaluate, cache, map_fn=toolbox.map, limit=limit)
     for ind, result in zip(todo, results):
         if result is not None:
             assign(ind, result)
@@ -123,9 +128,9 @@ class SearchRun:
         """Evaluations left in the budget (None: unbounded)."""
         return None if self.budget is None else max(0, self.budget - self.spent)
 
-    def evaluate(self, individuals: Sequence) -> list:
+    def evaluate(self, individuals: Sequence, parent: Individual | None = None) -> list:
         """:func:`evaluate_all` within the budget: the individuals that got a fitness."""
-        return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining)
+        return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining, parent=parent)
 
     def begin(self, population: list, start: int | None) -> None:
         """Score and record the initial population (cycle 0) of a new search (``start`` None)."""

@@ -1,0 +1,145 @@
+"""PRE-NAS, predictor-assisted evolution (Peng, Song, Ciesielski, Fayek, Chang: GECCO 2022 / IEEE TEVC 2023).
+
+Where SWAP-NAS scores thousands of architectures without training, PRE-NAS evaluates (trains,
+or queries a benchmark for) very few: a performance predictor fitted on those evaluated so
+far decides which candidates of each generation deserve it. No code was released; the
+paper's description is followed, and each detail is a documented default:
+
+- candidates of a generation are op-mutations of one parent (topologically homogeneous
+  offspring), so the predictor ranks op choices on a shared graph;
+- which candidates are evaluated: the best-predicted and one from each lower percentile
+  stratum (:func:`~evonas.operators.sel_stratified`);
+- the evaluated ones start from the parent's trained weights when the evaluator trains
+  (weight inheritance, :class:`~evonas.fitness.evaluators.TrainEvaluator`);
+- the predictor is a random forest, refitted on every evaluated architecture each cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+from deap import base, tools
+
+from evonas import operators
+from evonas.cache import ScoreCache
+from evonas.encodings import Genome, SearchSpace
+from evonas.operators import Individual
+from evonas.predictor import Predictor
+from evonas.strategy.registry import register_strategy
+from evonas.strategy.run import SearchRun, draw_fresh
+
+
+def predictor_parts(
+    toolbox: base.Toolbox,
+    space: SearchSpace,
+    rng: np.random.Generator,
+    scorer_for: Callable[[str], Callable[[Genome], float]] | None = None,
+    *,
+    predictor: str = "rf",
+    features: Sequence[str] = (),
+    op_changes: int = 1,
+) -> None:
+    """Register PRE-NAS's own toolbox parts: ``fit_predictor``, ``predict``, ``mutate_ops``, ``select_for_evaluation``.
+
+    Args:
+        predictor: a scikit-learn regressor (:data:`evonas.predictor.ALIASES` or a class name).
+        features: training-free proxies whose scores join the one-hot encoding as features
+            (e.g. ``["swap", "params"]``); ``scorer_for(name)`` gives their scorers.
+        op_changes: a candidate differs from its parent by 1 to ``op_changes`` ops (uniform).
+    """
+    extra = {name: scorer_for(name) for name in features} if features else {}
+    model = Predictor(space, predictor, extra)
+    toolbox.register("fit_predictor", lambda genomes, accuracies: model.fit(genomes, accuracies,
+                                                                            seed=int(rng.integers(2**31))))
+    toolbox.register("predict", model.predict)
+    def mutate_ops(individual: Individual) -> tuple[Individual]:
+        for _ in range(int(rng.integers(1, op_changes + 1))):
+            (individual,) = operators.mutOpSameTopology(individual, space, rng)
+        return (individual,)
+
+    toolbox.register("mutate_ops", mutate_ops)
+    toolbox.register("select_for_evaluation", operators.sel_stratified, rng=rng)
+
+
+#: Most op changes an offspring may differ from its parent by (when every closer one was evaluated).
+MAX_OP_CHANGES = 3
+
+
+def op_mutants(toolbox: base.Toolbox, parent: Individual, n: int, seen: ScoreCache) -> list[Individual]:
+    """Up to ``n`` distinct, not yet evaluated ``mutate_ops`` offspring of ``parent``, as close to it as possible.
+
+    One op change first; once every such neighbour of a good parent has been evaluated, two
+    changes, then three (:data:`MAX_OP_CHANGES`), so a cycle is not wasted on a parent whose
+    neighbourhood is used up.
+    """
+    def mutant(changes: int) -> Individual:
+        child = toolbox.clone(parent)
+        for _ in range(changes):
+            (child,) = toolbox.mutate_ops(child)
+        return child
+
+    for changes in range(1, MAX_OP_CHANGES + 1):
+        drawn = draw_fresh(lambda: mutant(changes), n, seen)
+        fresh = list({c.genome.key: c for c in drawn if c.genome not in seen}.values())
+        if fresh:
+            return fresh
+    return []
+
+
+@register_strategy("pre-nas", remove=operators.remove_worst, setup=predictor_parts,
+                   summary="PRE-NAS (Peng et al. 2023): a predictor picks which op-mutants of a parent to evaluate")
+def pre_nas(
+    population: list,
+    toolbox: base.Toolbox,
+    cycles: int | None,
+    candidates: int = 20,
+    per_cycle: int = 2,
+    *,
+    evaluations: int | None = None,
+    cache: ScoreCache | None = None,
+    halloffame: tools.HallOfFame | None = None,
+    logbook: tools.Logbook | None = None,
+    start: int | None = None,
+    on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
+) -> tuple[list, tools.Logbook]:
+    """Run PRE-NAS on ``population``; the budget ``evaluations`` counts evaluated (trained or queried) architectures.
+
+    Toolbox parts used: ``evaluate(genome, parent=...)`` (the expensive accuracy), ``map``,
+    ``fit_predictor(genomes, accuracies)``, ``predict(genomes)``, ``mutate_ops(ind)``
+    (topology-preserving), ``select_for_evaluation(candidates, predicted, k)``, ``select``
+    (tournament) and ``remove``. Pseudocode::
+
+        evaluate(P)                                   # random architectures
+        for cycle in 1..C (while the budget lasts):
+            fit_predictor(every architecture evaluated so far)
+            parent = select(P, 1)
+            offspring = op_mutants(parent, candidates)      # unseen, distinct, same topology
+            chosen = select_for_evaluation(offspring, predict(offspring), per_cycle)
+            evaluate(chosen, parent=parent)           # a trainer starts them from the parent's weights
+            for child in chosen: P.append(child); remove(P)
+
+    Args:
+        candidates: offspring mutated from the parent per cycle, ranked by the predictor.
+        per_cycle: how many of them are evaluated.
+        Others as for :func:`~evonas.strategy.swap_nas`.
+    """
+    run = SearchRun(toolbox, cache=cache, evaluations=evaluations, halloffame=halloffame, logbook=logbook,
+                    on_cycle=on_cycle)
+    run.begin(population, start)
+    for cycle in run.cycles(start, cycles):
+        known = [(g, run.cache.get(g).score) for g in run.cache.genomes.values() if not run.cache.get(g).failed]
+        (parent,) = toolbox.select(population, 1)
+        offspring = op_mutants(toolbox, parent, candidates, run.cache)
+        chosen = []
+        if offspring and len(known) >= 2:
+            toolbox.fit_predictor([g for g, _ in known], [s for _, s in known])
+            chosen = toolbox.select_for_evaluation(offspring, toolbox.predict([c.genome for c in offspring]), per_cycle)
+        elif offspring:  # too little data to fit: evaluate at random
+            chosen = offspring[:per_cycle]
+        evaluated = run.evaluate(chosen, parent=parent)
+        for child in evaluated:
+            population.append(child)
+            toolbox.remove(population)
+        run.record(cycle, population, evaluated)
+    return population, run.logbook

@@ -1,0 +1,135 @@
+"""Evaluators that measure accuracy: the benchmark table (queries) and short training (with inheritance)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evonas
+from evonas.cli import main
+from evonas.errors import ConfigError, DataError
+from evonas.fitness.evaluators import TableEvaluator, TrainEvaluator
+from evonas.train import get_recipe
+
+NB201 = evonas.get_space("nb201")
+
+
+@pytest.fixture(scope="module")
+def table(shared_data):
+    return shared_data / "nb201_cifar10.csv"
+
+
+def small_table(tmp_path, rows=50, **columns):
+    rng = np.random.default_rng(0)
+    archs = list({NB201.to_native(g) for g in (NB201.sample(rng) for _ in range(rows))})
+    frame = pd.DataFrame({"arch": archs, **{k: v(len(archs)) for k, v in columns.items()}})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_table_reads_the_validation_column(table):
+    evaluator = TableEvaluator.read(table, "nb201", valid_col="cifar10_valid_acc")
+    frame = pd.read_csv(table)
+    row = frame.loc[(frame["cifar10_valid_acc"] - frame["cifar10_test_acc"]).abs() > 1].iloc[0]
+    result = evaluator(NB201.from_native(row["arch"]))
+    assert result.score == pytest.approx(row["cifar10_valid_acc"]) and result.score != row["cifar10_test_acc"]
+    assert result.params == pytest.approx(row["params_m_cifar10"] * 1e6, abs=1)
+
+
+def test_an_architecture_missing_from_the_table_is_a_clear_error(tmp_path):
+    path, frame = small_table(tmp_path, valid=lambda n: np.arange(n, dtype=float))
+    evaluator = TableEvaluator.read(path, "nb201", valid_col="valid")
+    rng = np.random.default_rng(5)
+    absent = next(g for g in (NB201.sample(rng) for _ in range(1000)) if NB201.to_native(g) not in set(frame["arch"]))
+    with pytest.raises(DataError, match=r"is not in the table \(\d+ rows\)"):
+        evaluator(absent)
+
+
+def test_table_problems_are_one_line_errors(tmp_path, table):
+    with pytest.raises(DataError, match="no such file"):
+        TableEvaluator.read(tmp_path / "none.csv", "nb201", valid_col="v")
+    with pytest.raises(DataError, match="no column 'valid'"):
+        TableEvaluator.read(table, "nb201", valid_col="valid")
+    with pytest.raises(ConfigError, match="must not read the accuracy it is reported with"):
+        TableEvaluator.read(table, "nb201", valid_col="cifar10_test_acc", test_col="cifar10_test_acc")
+    with pytest.raises(DataError, match="does not hold darts architectures"):
+        TableEvaluator.read(table, "darts", valid_col="cifar10_valid_acc")
+    path, _ = small_table(tmp_path, valid=lambda n: ["x"] * n)
+    with pytest.raises(DataError, match="column 'valid' row 2 is not a number"):
+        TableEvaluator.read(path, "nb201", valid_col="valid")
+
+
+PRE = ["search", "--space", "nb201", "--strategy", "pre-nas", "--evaluator", "table", "--population", "6",
+       "--candidates", "8", "--no-progress"]
+
+
+def test_pre_nas_search_reads_validation_and_reports_test_accuracy(tmp_path, table):
+    out = tmp_path / "pre"
+    assert main([*PRE, "--table", str(table), "--queries", "30", "--out", str(out)]) == 0
+    best = json.loads((out / "best.json").read_text())
+    frame = pd.read_csv(table).set_index("arch")
+    assert best["evaluations"] == 30 and best["evaluator"] == "table"
+    assert best["score"] == pytest.approx(frame.loc[best["native"], "cifar10_valid_acc"])
+    assert best["true_acc"] == pytest.approx(frame.loc[best["native"], "cifar10_test_acc"])
+    scored = pd.read_csv(out / "scored.csv")
+    assert len(scored) == 30 and best["score"] == scored["score"].max()  # the best validation accuracy queried
+
+
+def test_a_search_never_reads_the_test_column(tmp_path):
+    """Test accuracies that would mislead the search: it must find the best by validation anyway."""
+    path, frame = small_table(tmp_path, rows=3000, valid=lambda n: np.arange(n, dtype=float),
+                              test=lambda n: -np.arange(n, dtype=float))
+    out = tmp_path / "run"
+    assert main(["search", "--space", "nb201", "--strategy", "random", "--evaluator", "table", "--table", str(path),
+                 "--valid-col", "valid", "--test-col", "test", "--queries", "40", "--out", str(out), "--no-progress"]) == 0
+    best = json.loads((out / "best.json").read_text())
+    assert best["true_acc"] == -best["score"]
+
+
+def test_resumed_pre_nas_search_ends_as_an_uninterrupted_one(tmp_path, table):
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    args = [*PRE, "--table", str(table)]
+    assert main([*args, "--queries", "30", "--out", str(whole)]) == 0
+    assert main([*args, "--queries", "18", "--out", str(part)]) == 0
+    assert main(["search", "--resume", str(part), "--queries", "30", "--no-progress"]) == 0
+    assert (whole / "scored.csv").read_text() == (part / "scored.csv").read_text()
+    a, b = (json.loads((d / "best.json").read_text()) for d in (whole, part))
+    assert {k: v for k, v in a.items() if k != "seconds"} == {k: v for k, v in b.items() if k != "seconds"}
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--table", "t.csv"], "--table is an option of --evaluator table"),
+    (["--evaluator", "table"], "--evaluator table needs --table"),
+    (["--evaluator", "table", "--table", "T", "--epochs", "2"], "--epochs is an option of --evaluator train"),
+    (["--evaluator", "table", "--table", "T", "--mu", "3"], "--mu is an option of --evaluator proxy"),
+    (["--evaluator", "train", "--no-inherit", "--proxy", "swap"], "--proxy is an option of --evaluator proxy"),
+    (["--evaluator", "oracle"], "Unknown evaluator 'oracle'|unknown evaluator 'oracle'"),
+    (["--strategy", "pre-nas", "--mutations", "2"], "strategy 'pre-nas' has no option mutations"),
+    (["--strategy", "pre-nas", "--predictor", "forest"], "not a scikit-learn regressor"),
+])
+def test_evaluator_options_are_checked_before_anything_is_written(tmp_path, table, flags, message, capsys):
+    flags = [str(table) if f == "T" else f for f in flags]
+    out = tmp_path / "run"
+    assert main(["search", *flags, "--out", str(out), "--no-progress"]) != 0
+    assert pytest.importorskip("re").search(message, capsys.readouterr().err, flags=2)
+    assert not out.exists()
+
+
+def test_training_children_inherit_their_parent_weights(tmp_path):
+    recipe = get_recipe("quick").override(epochs=1, batch_size=32)
+    args = dict(space="nb201", data=None, recipe=recipe, net_args={"C": 4, "N": 1}, seed=0)
+    parent = NB201.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|")
+    child = NB201.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_1x1~2|")
+    inheriting = TrainEvaluator(store=str(tmp_path / "w"), **args)
+    result = inheriting(parent)
+    assert 0 <= result.score <= 100 and result.params > 0
+    assert inheriting.path(parent, ".pt").is_file()
+    inheriting(child, parent=parent)
+    assert json.loads(inheriting.path(child, ".json").read_text())["inherited_fraction"] > 0.8
+    scratch = TrainEvaluator(store=str(tmp_path / "w"), inherit=False, **args)
+    scratch_child = NB201.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|avg_pool_3x3~1|skip_connect~2|")
+    scratch(scratch_child, parent=parent)
+    assert json.loads(scratch.path(scratch_child, ".json").read_text())["inherited_fraction"] is None
+    assert inheriting.report(child)["trained_valid_acc"] is not None

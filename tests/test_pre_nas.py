@@ -1,0 +1,176 @@
+"""PRE-NAS: stratified choice, topology-preserving mutation, the predictor, and the strategy on stand-in accuracies."""
+
+import numpy as np
+import pytest
+from deap import tools
+from scipy.stats import spearmanr
+
+import evonas
+from evonas.cache import ScoreCache
+from evonas.errors import ConfigError
+from evonas.operators import Individual, MaxFitness, mut_op_same_topology, sel_stratified
+from evonas.predictor import ALIASES, Predictor, one_hot, regressor_class
+from evonas.strategy import get_strategy, make_toolbox
+
+NB201 = evonas.get_space("nb201")
+
+
+def conv_count(genome, parent=None):
+    """A stand-in accuracy: how many 3x3 convolutions the cell has, plus a little for 1x1 ones."""
+    m = genome.cells[0]
+    return float((m == 1).sum() + 0.3 * (m == 2).sum()), 1000
+
+
+# --- stratified selection -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_stratified_choice_takes_the_top_and_one_per_lower_stratum(k):
+    names = [f"c{i}" for i in range(20)]
+    predicted = np.arange(20.0)  # c19 is predicted best
+    for seed in range(30):
+        picked = sel_stratified(names, predicted, k, rng=np.random.default_rng(seed))
+        assert len(picked) == len(set(picked)) == k
+        assert picked[0] == "c19"
+        rest = sorted(19 - int(p[1:]) - 1 for p in picked[1:])  # ranks among the other 19, 0 = second best
+        strata = np.array_split(np.arange(19), k - 1) if k > 1 else []
+        assert [int(np.searchsorted([s[-1] for s in strata], r)) for r in rest] == list(range(k - 1))
+
+
+def test_stratified_choice_reaches_below_the_top_k():
+    """Not top-k: over many draws the lower strata's candidates are evaluated too."""
+    predicted = np.arange(20.0)
+    seen = set()
+    for seed in range(50):
+        seen.update(sel_stratified(list(range(20)), predicted, 3, rng=np.random.default_rng(seed)))
+    assert min(seen) < 5  # the bottom quarter was chosen at least once
+    assert sel_stratified(["a", "b"], [1.0, 2.0], 3, rng=np.random.default_rng(0)) == ["b", "a"]
+    with pytest.raises(ValueError, match="at least 1"):
+        sel_stratified(["a"], [1.0], 0, rng=np.random.default_rng(0))
+
+
+# --- topology-preserving mutation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", evonas.list_spaces())
+def test_op_mutation_keeps_the_topology(name):
+    space = evonas.get_space(name)
+    rng = np.random.default_rng(0)
+    changed = 0
+    for _ in range(100):
+        genome = space.sample(rng)
+        child = mut_op_same_topology(genome, space, rng=rng)
+        space.validate(child)
+        for a, b in zip(genome.cells, child.cells):
+            assert np.array_equal(a != 0, b != 0)  # the same edges
+        changed += child != genome
+    assert changed > 90
+
+
+def test_op_mutation_never_draws_none_and_reaches_every_op_of_an_edge():
+    full = NB201.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    rng = np.random.default_rng(1)
+    children = {mut_op_same_topology(full, NB201, rng=rng) for _ in range(400)}
+    assert len(children) == 6 * (len(NB201.rules.search_ops) - 1)  # every single-op neighbour, none of them with none
+    assert all((c.cells[0] != 0).sum() == 6 for c in children)
+
+
+# --- predictor ------------------------------------------------------------------------------
+
+
+def test_one_hot_has_one_code_per_edge_position():
+    genome = NB201.sample(np.random.default_rng(0))
+    x = one_hot(NB201, genome)
+    legal, allowed = NB201.rules.tables
+    assert x.shape == (allowed.sum() * legal.sum(),)
+    assert x.reshape(allowed.sum(), legal.sum()).sum(axis=1).tolist() == [1] * allowed.sum()
+
+
+def test_random_forest_learns_a_function_of_the_ops():
+    rng = np.random.default_rng(0)
+    genomes = list({g.key: g for g in (NB201.sample(rng) for _ in range(300))}.values())
+    y = [conv_count(g)[0] for g in genomes]
+    model = Predictor(NB201).fit(genomes[:100], y[:100], seed=0)
+    rho = spearmanr(model.predict(genomes[100:]), y[100:])[0]
+    assert rho > 0.85
+
+
+def test_every_alias_names_a_regressor_and_unknown_names_are_refused():
+    for alias in ALIASES:
+        assert hasattr(regressor_class(alias), "fit")
+    assert regressor_class("ExtraTreesRegressor").__name__ == "ExtraTreesRegressor"
+    with pytest.raises(ConfigError, match="not a scikit-learn regressor.*rf"):
+        Predictor(NB201, "forest")
+
+
+def test_extra_features_are_computed_once_per_architecture():
+    calls = []
+
+    def swap_like(genome):
+        calls.append(genome.key)
+        return float(len(calls))
+
+    rng = np.random.default_rng(0)
+    genomes = [NB201.sample(rng) for _ in range(5)]
+    model = Predictor(NB201, features={"swap": swap_like})
+    assert model.encode(genomes).shape[1] == one_hot(NB201, genomes[0]).size + 1
+    model.fit(genomes, [1, 2, 3, 4, 5])
+    model.predict(genomes)
+    assert len(calls) == len({g.key for g in genomes})
+
+
+# --- the strategy ---------------------------------------------------------------------------
+
+
+def run_pre_nas(seed, evaluations, evaluate=conv_count, **options):
+    rng = np.random.default_rng(seed)
+    entry = get_strategy("pre-nas")
+    toolbox = make_toolbox(NB201, evaluate, rng, MaxFitness, remove=entry.remove)
+    search_options, parts = entry.split(options)
+    entry.setup(toolbox, NB201, rng, None, **parts)
+    cache, hof = ScoreCache(), tools.HallOfFame(1)
+    pop, log = entry.search(toolbox.population(n=10), toolbox, None, evaluations=evaluations, cache=cache,
+                            halloffame=hof, **search_options)
+    return pop, log, hof, cache
+
+
+def test_budget_is_the_number_of_evaluated_architectures():
+    _, log, _, cache = run_pre_nas(0, 37)
+    assert cache.misses == 37 == sum(r["evals"] for r in log)
+
+
+def test_children_are_evaluated_with_their_parent_and_share_its_topology():
+    pairs = []
+
+    def evaluate(genome, parent=None):
+        pairs.append((genome, parent))
+        return conv_count(genome)
+
+    run_pre_nas(1, 40, evaluate=evaluate)
+    initial, children = pairs[:10], pairs[10:]
+    assert all(parent is None for _, parent in initial)
+    assert children and all(parent is not None for _, parent in children)
+    for genome, parent in children:
+        assert np.array_equal(genome.cells[0] != 0, parent.cells[0] != 0)
+
+
+def test_pre_nas_beats_random_sampling_with_the_same_budget():
+    found, random_best = [], []
+    for seed in range(5):
+        _, _, hof, cache = run_pre_nas(seed, 40)
+        found.append(hof[0].fitness.values[0])
+        rng = np.random.default_rng(seed + 100)
+        random_best.append(max(conv_count(NB201.sample(rng))[0] for _ in range(cache.misses)))
+    assert np.mean(found) > np.mean(random_best)
+
+
+def test_pre_nas_refuses_options_it_does_not_take():
+    with pytest.raises(ConfigError, match="strategy 'pre-nas' has no option mutations.*candidates"):
+        get_strategy("pre-nas").bind({"mutations": 3})
+    with pytest.raises(ConfigError, match="strategy 'swap-nas' has no option candidates"):
+        get_strategy("swap-nas").bind({"candidates": 3})
+
+
+def test_individuals_keep_their_params_from_the_evaluation():
+    pop, *_ = run_pre_nas(2, 20)
+    assert all(isinstance(ind, Individual) and ind.params == 1000 for ind in pop)
