@@ -69,14 +69,15 @@ def plot_run(
     run_dir: Path, logbook: tools.Logbook, scored: pd.DataFrame, *, title: str, score_name: str,
     best: dict, mu_params: float | None = None,
 ) -> list[Path]:
-    """``convergence.png`` (best/mean score per cycle) and ``score_vs_params.png`` (every scored
+    """``convergence.png`` (best/mean score against the architectures evaluated so far) and ``score_vs_params.png`` (every scored
     architecture, the best one marked, and the size the regularisation favours, ``mu_params``)."""
     log = pd.DataFrame(list(logbook))
     paths = [run_dir / "convergence.png", run_dir / "score_vs_params.png"]
+    spent = log["evals"].cumsum()  # the budget's unit: a query, a training, a proxy score
     with figure(paths[0]) as ax:
-        ax.plot(log["cycle"], log["best"], label="best in population")
-        ax.plot(log["cycle"], log["mean"], label="population mean")
-        ax.set(xlabel="cycle", ylabel=score_name, title=f"{title}: convergence")
+        ax.plot(spent, log["best"], label="best in population")
+        ax.plot(spent, log["mean"], label="population mean")
+        ax.set(xlabel="architectures evaluated", ylabel=score_name, title=f"{title}: convergence")
         ax.legend()
     with figure(paths[1]) as ax:
         ax.scatter(scored["params"], scored["score"], s=8, alpha=0.6, label=f"all {len(scored)} scored")

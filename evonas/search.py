@@ -182,7 +182,7 @@ def proxy_evaluator(config: SearchConfig, space: SearchSpace, out: Path, progres
 
 @EVALUATORS.register("table")
 def table_evaluator(config: SearchConfig, space: SearchSpace, out: Path, progress: bool) -> Evaluator:
-    """A benchmark table: the search reads ``--valid-col``; the result is reported with ``--test-col``."""
+    """A benchmark table: the search reads its validation column (--valid-col), the result is reported with --test-col."""
     from evonas.fitness.evaluators import TableEvaluator, read_table
 
     assert config.table is not None  # checked by config.check()
@@ -204,7 +204,7 @@ def table_evaluator(config: SearchConfig, space: SearchSpace, out: Path, progres
 
 @EVALUATORS.register("train")
 def train_evaluator(config: SearchConfig, space: SearchSpace, out: Path, progress: bool) -> Evaluator:
-    """Short training of every evaluated architecture on ``--data``, children from their parent's weights."""
+    """Short training of every evaluated architecture on --data; children start from their parent's weights."""
     from evonas.data import load_labelled
     from evonas.fitness.evaluators import TrainEvaluator
     from evonas.train import get_recipe

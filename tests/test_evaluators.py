@@ -133,3 +133,13 @@ def test_training_children_inherit_their_parent_weights(tmp_path):
     scratch(scratch_child, parent=parent)
     assert json.loads(scratch.path(scratch_child, ".json").read_text())["inherited_fraction"] is None
     assert inheriting.report(child)["trained_valid_acc"] is not None
+
+
+@pytest.mark.slow
+def test_queries_do_not_depend_on_the_number_of_workers(tmp_path, table):
+    runs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        assert main([*PRE, "--table", str(table), "--queries", "24", "--workers", str(workers), "--out", str(out)]) == 0
+        runs.append((out / "scored.csv").read_text())
+    assert runs[0] == runs[1]

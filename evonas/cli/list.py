@@ -6,7 +6,7 @@ import argparse
 import inspect
 from typing import Any, Callable
 
-HELP = "List the registered proxies, spaces, strategies, multi-objective algorithms or datasets."
+HELP = "List the registered proxies, spaces, strategies, evaluators, predictors, recipes, multi-objective algorithms or datasets."
 
 
 def _proxies() -> list[tuple[str, str]]:
@@ -38,6 +38,26 @@ def _algorithms() -> list[tuple[str, str]]:
     return [(name, _first_line(ALGORITHMS.get(name))) for name in ALGORITHMS.names()]
 
 
+def _evaluators() -> list[tuple[str, str]]:
+    from evonas.search import EVALUATORS
+
+    return [(name, _first_line(EVALUATORS.get(name))) for name in EVALUATORS.names()]
+
+
+def _predictors() -> list[tuple[str, str]]:
+    from evonas.predictor import ALIASES
+
+    return [(alias, f"scikit-learn {name} (any other regressor by its class name)") for alias, name in ALIASES.items()]
+
+
+def _recipes() -> list[tuple[str, str]]:
+    from evonas.train import RECIPES
+
+    return [(name, f"{r.epochs} epochs, batch {r.batch_size}, lr {r.lr}; networks: "
+                   + "; ".join(f"{s} {','.join(f'{k}={v}' for k, v in a.items())}" for s, a in r.nets.items()))
+            for name, r in ((n, RECIPES.get(n)) for n in RECIPES.names())]
+
+
 def _datasets() -> list[tuple[str, str]]:
     from evonas.data import DATASETS
 
@@ -47,6 +67,7 @@ def _datasets() -> list[tuple[str, str]]:
 
 KINDS: dict[str, Callable[[], list[tuple[str, str]]]] = {
     "proxies": _proxies, "spaces": _spaces, "strategies": _strategies, "algorithms": _algorithms, "datasets": _datasets,
+    "evaluators": _evaluators, "predictors": _predictors, "recipes": _recipes,
 }
 
 

@@ -9,13 +9,12 @@ from evonas.operators.individual import (
     fitness_class,
 )
 from evonas.operators.selection import remove_oldest, remove_worst, sel_stratified, sel_tournament_top
-from evonas.operators.variation import cx_node_incoming, mut_connection, mut_op, mut_op_same_topology, mut_random
+from evonas.operators.variation import cx_node_incoming, mut_connection, mut_op, mut_random
 
 #: DEAP-convention versions of the variation operators, ready for ``toolbox.register``.
 mutOp = deap_mutation(mut_op)
 mutConnection = deap_mutation(mut_connection)
 mutRandom = deap_mutation(mut_random)
-mutOpSameTopology = deap_mutation(mut_op_same_topology)
 cxNodeIncoming = deap_crossover(cx_node_incoming)
 
 __all__ = [
@@ -29,11 +28,9 @@ __all__ = [
     "fitness_class",
     "mutConnection",
     "mutOp",
-    "mutOpSameTopology",
     "mutRandom",
     "mut_connection",
     "mut_op",
-    "mut_op_same_topology",
     "mut_random",
     "remove_oldest",
     "remove_worst",

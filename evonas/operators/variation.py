@@ -91,22 +91,3 @@ def _op_positions(m: np.ndarray, rules: CellRules) -> list[tuple[int, int]]:
         return [(int(i), int(j)) for i, j in np.argwhere(m != 0)]
     return [(i, j) for j in range(rules.n_inputs, rules.n_nodes) for i in range(j)]
 
-
-def mut_op_same_topology(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
-    """Topology-preserving op-mutation (PRE-NAS): one existing edge gets another op; no edge appears or goes.
-
-    Offspring made this way from one parent share its graph, so a predictor only has to
-    rank op choices on a fixed topology. Where ``none`` means "no edge" (NAS-Bench-201) it is
-    never drawn. The change is uniform among the valid ones; ``genome`` comes back
-    unchanged when there is none.
-    """
-    ops = space.rules.search_ops
-    changes = [(c, i, j, v) for c, m in enumerate(genome.cells) for i, j in np.argwhere(m != 0).tolist()
-               for v in ops if v != m[i, j]]
-    for k in rng.permutation(len(changes)):
-        c, i, j, value = changes[k]
-        m = genome.cells[c].copy()
-        m[i, j] = value
-        if space.is_valid_cell(m):
-            return genome.replace_cell(c, m)
-    return genome

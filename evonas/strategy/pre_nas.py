@@ -6,7 +6,10 @@ far decides which candidates of each generation deserve it. No code was released
 paper's description is followed, and each detail is a documented default:
 
 - candidates of a generation are op-mutations of one parent (topologically homogeneous
-  offspring), so the predictor ranks op choices on a shared graph;
+  offspring), so the predictor ranks op choices on a shared graph. The graph is the
+  space's: a DARTS child keeps its parent's edges; NAS-Bench-201's graph is the fixed
+  complete cell whose edges each carry one of five ops, ``none`` among them (as the
+  benchmark defines it), so ``none`` is an op like the others there;
 - which candidates are evaluated: the best-predicted and one from each lower percentile
   stratum (:func:`~evonas.operators.sel_stratified`);
 - the evaluated ones start from the parent's trained weights when the evaluator trains
@@ -38,7 +41,6 @@ def predictor_parts(
     *,
     predictor: str = "rf",
     features: Sequence[str] = (),
-    op_changes: int = 1,
 ) -> None:
     """Register PRE-NAS's own toolbox parts: ``fit_predictor``, ``predict``, ``mutate_ops``, ``select_for_evaluation``.
 
@@ -46,19 +48,13 @@ def predictor_parts(
         predictor: a scikit-learn regressor (:data:`evonas.predictor.ALIASES` or a class name).
         features: training-free proxies whose scores join the one-hot encoding as features
             (e.g. ``["swap", "params"]``); ``scorer_for(name)`` gives their scorers.
-        op_changes: a candidate differs from its parent by 1 to ``op_changes`` ops (uniform).
     """
     extra = {name: scorer_for(name) for name in features} if features else {}
     model = Predictor(space, predictor, extra)
     toolbox.register("fit_predictor", lambda genomes, accuracies: model.fit(genomes, accuracies,
                                                                             seed=int(rng.integers(2**31))))
     toolbox.register("predict", model.predict)
-    def mutate_ops(individual: Individual) -> tuple[Individual]:
-        for _ in range(int(rng.integers(1, op_changes + 1))):
-            (individual,) = operators.mutOpSameTopology(individual, space, rng)
-        return (individual,)
-
-    toolbox.register("mutate_ops", mutate_ops)
+    toolbox.register("mutate_ops", operators.mutOp, space=space, rng=rng)
     toolbox.register("select_for_evaluation", operators.sel_stratified, rng=rng)
 
 
