@@ -40,6 +40,7 @@ class MacroSpace(SearchSpace):
     name = "macro"
     cell_names = ("layers",)
     scoring_net_args: dict = {}  # the benchmark's own network: small enough to score as it is
+    tiny_net_args = {"C": 8, "head": 32}
     additive_params = True  # a layer's parameters depend on its block and its place only
     blank_op = 1  # identity: its projections, where there are any, belong to the base network
     rules = CellRules(n_nodes=_LAYERS + 1, n_inputs=1, ops=MACRO_OPS, search_ops=(1, 2, 3), in_degree=1, chain=True)

@@ -49,6 +49,7 @@ class NB101Space(SearchSpace):
     cell_names = ("cell",)
     #: the scoring network: the benchmark's skeleton, narrow (16 stem channels) and one cell per stack
     scoring_net_args = {"C": 16, "cells": 1}
+    tiny_net_args = {"C": 8, "cells": 1}
     additive_params = False  # a node's width and its projections depend on the wiring
     rules = CellRules(
         n_nodes=_N, n_inputs=1, ops={_EDGE: "edge"}, search_ops=(_EDGE,), node_ops=NB101_NODE_OPS, max_edges=9, prune=True

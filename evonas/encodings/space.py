@@ -145,6 +145,8 @@ class SearchSpace(ABC):
     rules: CellRules
     #: network arguments of the (small) network a proxy scores during search and correlation
     scoring_net_args: dict[str, Any] = {}
+    #: network arguments of the smallest network of the same kind (contract tests, smoke runs)
+    tiny_net_args: dict[str, Any] = {}
     #: whether a genome's parameter count is a fixed base plus one cost per edge (each op
     #: owns its parameters; true of NB201 and DARTS, not of spaces whose ops depend on the
     #: wiring, such as NAS-Bench-101's projections): then counting needs no network
