@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -122,6 +122,18 @@ class NB101Space(SearchSpace):
         ops = [INPUT, *(NB101_NODE_OPS[int(m[j, j])] for j in range(1, _N - 1)), OUTPUT]
         return NB101Network((np.triu(m, 1) != 0).astype(int).tolist(), ops, C=C, stacks=stacks, cells=cells,
                             num_classes=num_classes)
+
+    def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
+        """Parameter count of ``build(arch, **net_args)`` from the channel arithmetic, building nothing.
+
+        Not additive (a node's width depends on the wiring), but a closed sum all the same:
+        see :func:`~evonas.networks.nb101.count_nb101_params`.
+        """
+        from evonas.networks.nb101 import count_nb101_params
+
+        self.check_net_args(net_args)
+        matrix, ops = self.spec(arch)
+        return count_nb101_params(matrix, ops, **net_args)
 
     def cell_graphs(self, arch: NativeOrGenome) -> dict[str, nx.MultiDiGraph]:
         """The pruned cell as a graph: nodes labelled with their ops, edges plain (no op)."""
