@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from evonas.encodings import get_space
+from evonas.encodings import get_space, list_spaces
 from evonas.operators import mut_connection, mut_op
 from evonas.train import build_seeded, inherit
 
 NETS = {"nb201": {"C": 4, "N": 1}, "darts": {"C": 4, "layers": 3, "auxiliary": True}}
+NETS.update({name: get_space(name).tiny_net_args for name in list_spaces() if name not in NETS})
 
 
 def _trained_parent(space, genome):
@@ -24,7 +25,7 @@ def _changed_cells(parent, child):
     return [c for c, (a, b) in enumerate(zip(parent.cells, child.cells)) if not np.array_equal(a, b)]
 
 
-@pytest.mark.parametrize("name", ["nb201", "darts"])
+@pytest.mark.parametrize("name", list_spaces())
 def test_an_identical_genome_inherits_everything_and_computes_the_same(name):
     space = get_space(name)
     genome = space.sample(np.random.default_rng(0))
