@@ -39,7 +39,10 @@ _EDGE = 1
 
 @SPACES.register("nb101")
 class NB101Space(SearchSpace):
-    """The NAS-Bench-101 cell space: ≤ 7 nodes, ≤ 9 edges, 3 node ops (423,624 distinct cells in the paper).
+    """The NAS-Bench-101 cell space: ≤ 7 nodes, ≤ 9 edges, 3 node ops; 423,624 distinct cells.
+
+    The count is the paper's, and ``benchmarks/bench_spaces.py`` arrives at it by counting
+    the isomorphism classes of pruned labelled cells.
 
     Network arguments for :meth:`build`: ``C`` stem channels (128), ``stacks`` (3), ``cells``
     per stack (3), ``num_classes`` (10): the benchmark's CIFAR-10 network by default.
