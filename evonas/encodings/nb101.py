@@ -7,6 +7,8 @@ inputs *and* its op (one column), and op-mutation sees a node's op as one more p
 beside the edges. Edges are plain connections (code 1). Nodes on no input-to-output path are
 allowed and pruned, as the benchmark's model spec prunes them, and the 9-edge limit counts
 the pruned cell; a cell of fewer nodes is a genome whose spare nodes are such dead nodes.
+These limits are not per-node, so a crossover child may break them (too many edges, no
+path left); the shared operator then hands back its parent.
 
 Native notation: the benchmark API's model spec as JSON text,
 ``{"matrix": [[0, 1, ...], ...], "ops": ["input", "conv3x3-bn-relu", ..., "output"]}``,
