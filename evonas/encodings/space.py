@@ -92,6 +92,13 @@ class CellRules:
         return legal, allowed
 
     @functools.cached_property
+    def open_positions(self) -> list[tuple[int, int]]:
+        """Where an edge may be or not be (free in-degree), then the op-carrying nodes' diagonal entries."""
+        allowed = self.tables[1]
+        edges = [(i, j) for j in range(self.n_inputs, self.n_nodes) for i in range(j) if allowed[i, j]]
+        return edges + [(j, j) for j in self.op_nodes]
+
+    @functools.cached_property
     def node_table(self) -> np.ndarray:
         """``diagonal[j]`` -> legal codes per node: 0 for inputs and the output, the node ops inside."""
         legal = np.zeros((self.n_nodes, max(self.node_ops, default=0) + 1), dtype=bool)

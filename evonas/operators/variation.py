@@ -24,11 +24,15 @@ def mut_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> G
     unchanged only when there is none (a space with one op).
     """
     rules = space.rules
+    edge_values, node_values = rules.edge_values, tuple(rules.node_ops)  # rules.values_at, hoisted: this loop is hot
     changes = []
     for c, m in enumerate(genome.cells):
         rows = m.tolist()
         changes.extend(
-            (c, i, j, v) for i, j in _op_positions(m, rules) for v in rules.values_at(i, j) if v != rows[i][j]
+            (c, i, j, v)
+            for i, j in _op_positions(m, rules)
+            for v in (node_values if i == j else edge_values)
+            if v != rows[i][j]
         )
     for k in rng.permutation(len(changes)):
         c, i, j, value = changes[k]
@@ -103,8 +107,6 @@ def cx_node_incoming(
 def _op_positions(m: np.ndarray, rules: CellRules) -> list[tuple[int, int]]:
     """Where op-mutation may act: the edges, or every allowed position into a non-input node
     when edges may be absent; and the nodes of a space whose ops sit on nodes."""
-    nodes = [(j, j) for j in rules.op_nodes]
     if rules.in_degree is not None:
-        return [(int(i), int(j)) for i, j in np.argwhere(np.triu(m, 1) != 0)] + nodes
-    allowed = rules.tables[1]
-    return [(i, j) for j in range(rules.n_inputs, rules.n_nodes) for i in range(j) if allowed[i, j]] + nodes
+        return [(int(i), int(j)) for i, j in np.argwhere(np.triu(m, 1) != 0)] + [(j, j) for j in rules.op_nodes]
+    return rules.open_positions
