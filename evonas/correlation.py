@@ -53,7 +53,9 @@ def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = No
     if not path.is_file():
         raise DataError(f"--table {path}: no such file")
     try:
-        df = pd.read_csv(path)
+        # every column as text: an architecture is read as written (NAS-Bench-Macro's "00120000"
+        # keeps its zeros, a model spec's JSON stays a string); accuracies are converted below
+        df = pd.read_csv(path, dtype=str)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise DataError(f"--table {path}: not a CSV table ({err})") from None
     if arch_col is None or acc_col is None:
@@ -67,7 +69,11 @@ def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = No
     for flag, col in (("--arch-col", arch_col), ("--acc-col", acc_col)):
         if col not in df.columns:
             raise DataError(f"{flag} {col!r}: {path} has columns {list(df.columns)}")
-    return pd.DataFrame({"index": np.arange(len(df)), "arch": df[arch_col].astype(str), "acc": df[acc_col].astype(float)})
+    try:
+        acc = df[acc_col].astype(float)
+    except ValueError as err:
+        raise DataError(f"--acc-col {acc_col!r}: {path} holds a value that is not a number ({err})") from None
+    return pd.DataFrame({"index": np.arange(len(df)), "arch": df[arch_col].astype(str), "acc": acc})
 
 
 def select_rows(table: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:

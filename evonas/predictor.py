@@ -62,10 +62,18 @@ def make_regressor(name: str, seed: int) -> Any:
 
 
 def one_hot(space: SearchSpace, genome: Genome) -> np.ndarray:
-    """The genome as one-hot op-adjacency: for every edge position of every cell, which code it holds (0 = none)."""
-    legal, allowed = space.rules.tables
-    codes = np.flatnonzero(legal)
-    return np.concatenate([(m[allowed][:, None] == codes[None, :]).ravel() for m in genome.cells]).astype(np.float64)
+    """The genome as one-hot op-adjacency: for every edge position of every cell, which code it holds (0 = none),
+    then for every op-carrying node (NAS-Bench-101), which node op."""
+    rules = space.rules
+    legal, allowed = rules.tables
+    codes, nodes = np.flatnonzero(legal), list(rules.op_nodes)
+    node_codes = np.array(sorted(rules.node_ops))
+    parts = []
+    for m in genome.cells:
+        parts.append((m[allowed][:, None] == codes[None, :]).ravel())
+        if nodes:
+            parts.append((m[nodes, nodes][:, None] == node_codes[None, :]).ravel())
+    return np.concatenate(parts).astype(np.float64)
 
 
 class Predictor:

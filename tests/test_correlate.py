@@ -108,3 +108,33 @@ def test_scores_of_other_settings_are_never_reused(tmp_path, shared_data, capsys
     assert main([*base, "--proxy", "params"]) == 0  # same settings: continues, scores nothing new
     again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert again["ms_per_arch"] is None and again["n"] == 5
+
+
+@pytest.mark.parametrize("space_name", ["nb101", "macro"])
+def test_cli_reads_native_text_columns_as_written(tmp_path, capsys, space_name):
+    """Model-spec JSON (quoted, with commas) and 8-digit strings with leading zeros reach the space intact."""
+    import csv
+
+    from evonas import get_space
+
+    space = get_space(space_name)
+    rng = np.random.default_rng(0)
+    archs = list(dict.fromkeys(space.to_native(space.sample(rng)) for _ in range(12)))
+    if space_name == "macro":
+        archs[0] = "00120000"  # read as a number, it would be 120000
+    net = space.tiny_net_args
+    accs = [float(space.count_params(a, **net)) for a in archs]  # a made-up accuracy that the params proxy ranks exactly
+    table = tmp_path / "t.csv"
+    with open(table, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["architecture", "accuracy"])
+        writer.writerows(zip(archs, accs))
+    net_text = ",".join(f"{k}={v}" for k, v in net.items())
+    args = ["correlate", "--table", str(table), "--space", space_name, "--proxy", "params", "--repeats", "1",
+            "--arch-col", "architecture", "--acc-col", "accuracy", "--net", net_text, "--out", str(tmp_path / "out"),
+            "--json", "--no-progress"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["n"] == len(archs) and summary["failed"] == 0
+    assert summary["spearman"] == pytest.approx(1.0)
+    assert read_table(table, "architecture", "accuracy")["arch"].tolist() == archs

@@ -67,7 +67,7 @@ def test_candidates_differ_from_their_parent_in_ops_only(name):
         space.validate(child.genome)
         changed = sum(int((a != b).sum()) for a, b in zip(parent.genome.cells, child.genome.cells))
         assert changed == 1
-        if space.rules.in_degree is not None:
+        if space.rules.in_degree is not None or space.rules.node_ops:
             for a, b in zip(parent.genome.cells, child.genome.cells):
                 assert np.array_equal(a != 0, b != 0)
 

@@ -22,7 +22,7 @@ def _spaces() -> list[tuple[str, str]]:
     for name in SPACES.names():
         space = get_space(name)
         net = ",".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in space.scoring_net_args.items())
-        rows.append((name, f"{_first_line(SPACES.get(name))} Scoring network: --net {net}"))
+        rows.append((name, f"{_first_line(SPACES.get(name))} Scoring network: " + (f"--net {net}" if net else "build()'s defaults")))
     return rows
 
 

@@ -53,6 +53,7 @@ class DartsSpace(SearchSpace):
     name = "darts"
     cell_names = ("normal", "reduce")
     scoring_net_args = {"C": 3, "stem": False, "pair": True}
+    tiny_net_args = {"C": 3, "layers": 1, "stem": False}
     additive_params = True
     blank_op = 1  # none: the matrix keeps its two edges per node, the op adds nothing
 

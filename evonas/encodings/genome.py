@@ -15,7 +15,8 @@ class Genome:
     """One or more cells, each an upper-triangular op-adjacency matrix.
 
     ``cells[c][i, j]`` (i < j) is the op code on the edge from node i to node j of cell c;
-    0 means no edge. The matrices are read-only copies, so a genome is a value: it can be
+    0 means no edge. A space whose ops sit on nodes (NAS-Bench-101) keeps node j's op code
+    on the diagonal, ``cells[c][j, j]``. The matrices are read-only copies, so a genome is a value: it can be
     shared between individuals, cached and hashed. Which codes and shapes are legal is the
     business of the search space (``space.validate``), not of the genome.
     """
@@ -38,11 +39,12 @@ class Genome:
 
     @property
     def key(self) -> str:
-        """Exact, compact text key: equal keys ⇔ equal matrices."""
-        return "/".join(
-            f"{m.shape[0]}:" + "".join(_digit(v) for v in m[np.triu_indices(m.shape[0], 1)]) if m.ndim == 2 and m.shape[0] == m.shape[1] else repr(m.tolist())
-            for m in self.cells
-        )
+        """Exact, compact text key: equal keys ⇔ equal matrices.
+
+        ``"n:"`` and the strict upper triangle row by row; ``"nd:"`` and the upper triangle
+        with the diagonal when a diagonal entry (a node op) is set.
+        """
+        return "/".join(_cell_key(m) for m in self.cells)
 
     def replace_cell(self, index: int, matrix: npt.ArrayLike) -> Genome:
         """A copy with cell ``index`` replaced."""
@@ -83,6 +85,14 @@ def _is_frozen(cell: object) -> bool:
     return isinstance(cell, np.ndarray) and cell.dtype == np.int64 and not cell.flags.writeable and cell.flags.owndata
 
 
+def _cell_key(m: np.ndarray) -> str:
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return repr(m.tolist())
+    n = m.shape[0]
+    diagonal = bool(np.diagonal(m).any())
+    return f"{n}{'d' if diagonal else ''}:" + "".join(_digit(v) for v in m[np.triu_indices(n, 0 if diagonal else 1)])
+
+
 def _digit(v: int) -> str:
     return "0123456789abcdefghijklmnopqrstuvwxyz"[v] if 0 <= v < 36 else f"({v})"
 
@@ -92,8 +102,9 @@ def parse_key(key: str) -> Genome:
     cells = []
     for part in key.split("/"):
         size, _, digits = part.partition(":")
-        n = int(size)
+        diagonal = size.endswith("d")
+        n = int(size.removesuffix("d"))
         m = np.zeros((n, n), dtype=np.int64)
-        m[np.triu_indices(n, 1)] = [int(d, 36) for d in digits]
+        m[np.triu_indices(n, 0 if diagonal else 1)] = [int(d, 36) for d in digits]
         cells.append(m)
     return Genome(tuple(cells))

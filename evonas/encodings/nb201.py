@@ -32,6 +32,7 @@ class NB201Space(SearchSpace):
     name = "nb201"
     cell_names = ("cell",)
     scoring_net_args = {"C": 16, "N": 5}
+    tiny_net_args = {"C": 8, "N": 1}
     additive_params = True
     rules = CellRules(n_nodes=4, n_inputs=1, ops=NB201_OPS, search_ops=(1, 2, 3, 4))
 

@@ -2,7 +2,9 @@
 
 A space subclass adds only what is specific to it: its native notation (``from_native`` /
 ``to_native``), its network builder and its function-level canonical key. Sampling,
-enumeration and validation are generic and driven by :class:`CellRules`.
+enumeration and validation are generic and driven by :class:`CellRules`, which describes
+three kinds of cell: ops on edges (NAS-Bench-201, DARTS), ops on nodes, kept on the matrix
+diagonal (NAS-Bench-101), and a chain of layers (a stack-based macro space).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Union
 
 import numpy as np
@@ -36,6 +38,15 @@ class CellRules:
         in_degree: exact number of incoming edges of every non-input node, or None for any.
         require_connected: every non-input node must lie on a path from an input to the
             last node (the cell output).
+        node_ops: op code -> op name of ops that sit on *nodes* (NAS-Bench-101): every
+            intermediate node ``j`` holds one in the diagonal entry ``[j, j]``; edges are then
+            plain connections (``ops`` has one code). Empty: the diagonal stays 0.
+        max_edges: at most this many edges per cell (after pruning, with ``prune``).
+        prune: nodes on no input-to-output path are allowed and ignored, as NAS-Bench-101's
+            model spec prunes them; the output must still be reachable from an input.
+        chain: node ``j`` takes its one edge from node ``j - 1`` only: a stack of layers, not
+            a DAG (set ``in_degree=1``). An edge cannot move, so connectivity-mutation does not
+            apply.
     """
 
     n_nodes: int
@@ -44,6 +55,13 @@ class CellRules:
     search_ops: tuple[int, ...]
     in_degree: int | None = None
     require_connected: bool = False
+    node_ops: Mapping[int, str] = field(default_factory=dict)
+    max_edges: int | None = None
+    prune: bool = False
+    chain: bool = False
+
+    def __post_init__(self) -> None:
+        assert not self.chain or self.in_degree == 1, "a chain has in-degree 1"
 
     @property
     def edge_values(self) -> tuple[int, ...]:
@@ -51,15 +69,58 @@ class CellRules:
         ``none`` op) where a node's in-degree is free, as on NAS-Bench-201."""
         return (0, *self.search_ops) if self.in_degree is None else self.search_ops
 
+    @property
+    def op_nodes(self) -> range:
+        """The nodes that carry an op on the diagonal (the intermediate ones), empty without ``node_ops``."""
+        return range(self.n_inputs, self.n_nodes - 1) if self.node_ops else range(0)
+
+    def values_at(self, i: int, j: int) -> tuple[int, ...]:
+        """The codes position ``[i, j]`` may hold in search: a node op on the diagonal, else :attr:`edge_values`."""
+        return tuple(self.node_ops) if i == j else self.edge_values
+
     @functools.cached_property
     def tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(legal, allowed)``: which codes exist (0 included), and where edges may be
-        (strictly upper triangle, into non-input nodes); validation reads them, fast."""
+        """``(legal, allowed)``: which edge codes exist (0 included), and where edges may be
+        (strictly upper triangle, into non-input nodes; only ``[j - 1, j]`` in a chain);
+        validation reads them, fast."""
         legal = np.zeros(max(self.ops) + 1, dtype=bool)
         legal[[0, *self.ops]] = True
         allowed = np.triu(np.ones((self.n_nodes, self.n_nodes), dtype=bool), 1)
+        if self.chain:
+            allowed = np.eye(self.n_nodes, k=1, dtype=bool)
         allowed[:, : self.n_inputs] = False
         return legal, allowed
+
+    @functools.cached_property
+    def open_positions(self) -> list[tuple[int, int]]:
+        """Where an edge may be or not be (free in-degree), then the op-carrying nodes' diagonal entries."""
+        allowed = self.tables[1]
+        edges = [(i, j) for j in range(self.n_inputs, self.n_nodes) for i in range(j) if allowed[i, j]]
+        return edges + [(j, j) for j in self.op_nodes]
+
+    @functools.cached_property
+    def node_table(self) -> np.ndarray:
+        """``diagonal[j]`` -> legal codes per node: 0 for inputs and the output, the node ops inside."""
+        legal = np.zeros((self.n_nodes, max(self.node_ops, default=0) + 1), dtype=bool)
+        legal[:, 0] = True
+        for j in self.op_nodes:
+            legal[j] = False
+            legal[j, list(self.node_ops)] = True
+        return legal
+
+    def live_nodes(self, m: np.ndarray) -> np.ndarray:
+        """Which nodes lie on a path from an input to the output (a node-op cell's diagonal ignored)."""
+        edges = np.triu(m, 1) != 0
+        n = self.n_nodes
+        forward = np.zeros(n, dtype=bool)
+        forward[: self.n_inputs] = True
+        for j in range(self.n_inputs, n):
+            forward[j] = bool((forward[:j] & edges[:j, j]).any())
+        backward = np.zeros(n, dtype=bool)
+        backward[n - 1] = True
+        for i in range(n - 2, -1, -1):
+            backward[i] = bool((backward[i + 1 :] & edges[i, i + 1 :]).any())
+        return forward & backward
 
     def op_code(self, name: str, where: str) -> int:
         """The code of op ``name``; unknown names say which ones exist."""
@@ -67,6 +128,13 @@ class CellRules:
             if op == name:
                 return code
         raise InvalidGenomeError(f"{where}: unknown op {name!r}; known ops: {', '.join(self.ops.values())}")
+
+    def node_op_code(self, name: str, where: str) -> int:
+        """The code of node op ``name``; unknown names say which node ops exist."""
+        for code, op in self.node_ops.items():
+            if op == name:
+                return code
+        raise InvalidGenomeError(f"{where}: unknown op {name!r}; node ops are {', '.join(self.node_ops.values())}")
 
 
 NativeOrGenome = Union[Genome, str]
@@ -84,6 +152,8 @@ class SearchSpace(ABC):
     rules: CellRules
     #: network arguments of the (small) network a proxy scores during search and correlation
     scoring_net_args: dict[str, Any] = {}
+    #: network arguments of the smallest network of the same kind (contract tests, smoke runs)
+    tiny_net_args: dict[str, Any] = {}
     #: whether a genome's parameter count is a fixed base plus one cost per edge (each op
     #: owns its parameters; true of NB201 and DARTS, not of spaces whose ops depend on the
     #: wiring, such as NAS-Bench-101's projections): then counting needs no network
@@ -174,7 +244,7 @@ class SearchSpace(ABC):
         m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
         if r.in_degree is not None:
             for j in range(r.n_inputs, r.n_nodes):
-                m[: r.in_degree, j] = self.blank_op
+                m[np.flatnonzero(r.tables[1][:, j])[: r.in_degree], j] = self.blank_op
         return Genome(tuple(m for _ in self.cell_names))
 
     def validate(self, genome: Genome) -> Genome:
@@ -209,41 +279,68 @@ class SearchSpace(ABC):
     def _validate_cell(self, m: np.ndarray, where: str) -> None:
         r = self.rules
         n = r.n_nodes
-        if self._obeys_local_rules(m) and not r.require_connected:
+        if self._obeys_local_rules(m) and not (r.require_connected or r.prune):
             return  # fast path; the checks below find and explain the problem
         if m.shape != (n, n):
             raise InvalidGenomeError(f"{where}: matrix must be {n}x{n}, got shape {m.shape}")
-        below = np.argwhere(np.tril(m) != 0)
+        below = np.argwhere(np.tril(m, -1 if r.node_ops else 0) != 0)
         if len(below):
             i, j = below[0]
             raise InvalidGenomeError(
-                f"{where}: entry [{i}, {j}] = {m[i, j]} is on or below the diagonal; "
+                f"{where}: entry [{i}, {j}] = {m[i, j]} is {'below' if r.node_ops else 'on or below'} the diagonal; "
                 "edges go from a lower to a higher node (upper triangle only)"
             )
-        unknown = np.argwhere((m != 0) & ~np.isin(m, list(r.ops)))
+        if r.node_ops:
+            for j in range(n):
+                v = int(m[j, j])
+                if j in r.op_nodes and v not in r.node_ops:
+                    raise InvalidGenomeError(
+                        f"{where}: node {j} holds op code {v} on the diagonal; node ops are {_codes(r.node_ops)}"
+                    )
+                if j not in r.op_nodes and v != 0:
+                    raise InvalidGenomeError(f"{where}: {'input' if j < r.n_inputs else 'output'} node {j} carries no op, "
+                                             f"but diagonal entry [{j}, {j}] = {v}")
+        off = np.triu(m, 1)
+        unknown = np.argwhere((off != 0) & ~np.isin(off, list(r.ops)))
         if len(unknown):
             i, j = unknown[0]
             raise InvalidGenomeError(
                 f"{where}: entry [{i}, {j}] = {m[i, j]} is not an op code; "
                 f"codes are 0 (no edge) and {_codes(r.ops)}"
             )
-        into_input = np.argwhere(m[:, : r.n_inputs] != 0)
+        into_input = np.argwhere(off[:, : r.n_inputs] != 0)
         if len(into_input):
             i, j = into_input[0]
             raise InvalidGenomeError(f"{where}: edge [{i}, {j}] enters input node {j}; input nodes take no edges")
+        if r.chain:
+            stray = np.argwhere((off != 0) & ~r.tables[1])
+            if len(stray):
+                i, j = stray[0]
+                raise InvalidGenomeError(
+                    f"{where}: edge [{i}, {j}]: layer {j} takes its input from layer {j - 1} only (the cell is a chain)"
+                )
         if r.in_degree is not None:
-            degree = (m != 0).sum(axis=0)
+            degree = (off != 0).sum(axis=0)
             for j in range(r.n_inputs, n):
                 if degree[j] != r.in_degree:
-                    sources = [int(i) for i in np.flatnonzero(m[:, j])]
+                    sources = [int(i) for i in np.flatnonzero(off[:, j])]
                     raise InvalidGenomeError(
                         f"{where}: node {j} has {degree[j]} incoming edge(s) (from {sources}); "
                         f"every intermediate node needs exactly {r.in_degree}"
                     )
+        if r.prune:
+            live = r.live_nodes(m)
+            if not live[n - 1]:
+                raise InvalidGenomeError(f"{where}: no path from the input to the output node {n - 1}")
+            off = off * np.outer(live, live)  # edges of pruned nodes do not count
+        if r.max_edges is not None and np.count_nonzero(off) > r.max_edges:
+            raise InvalidGenomeError(
+                f"{where}: {np.count_nonzero(off)} edges{' after pruning' if r.prune else ''}; at most {r.max_edges} allowed"
+            )
         if r.require_connected:
             import networkx as nx  # here: only spaces that need connectivity pay its import
 
-            graph = nx.DiGraph(np.argwhere(m != 0).tolist())
+            graph = nx.DiGraph(np.argwhere(off != 0).tolist())
             graph.add_nodes_from(range(n))
             reach = set().union(*(nx.descendants(graph, i) | {i} for i in range(r.n_inputs)))
             to_out = nx.ancestors(graph, n - 1) | {n - 1}
@@ -256,13 +353,21 @@ class SearchSpace(ABC):
     def _obeys_local_rules(self, m: np.ndarray) -> bool:
         r = self.rules
         legal, allowed = r.tables
-        if m.shape != allowed.shape or m.min() < 0 or m.max() >= len(legal):
+        if m.shape != allowed.shape or m.min() < 0:
+            return False
+        if r.node_ops:
+            diag = np.diagonal(m)
+            if diag.max() >= r.node_table.shape[1] or not r.node_table[np.arange(r.n_nodes), diag].all():
+                return False
+            m = np.triu(m, 1)
+        if m.max() >= len(legal):
             return False
         edges = m != 0
         return bool(
             legal[m].all()
             and not (edges & ~allowed).any()
             and (r.in_degree is None or (edges[:, r.n_inputs :].sum(axis=0) == r.in_degree).all())
+            and (r.max_edges is None or r.prune or edges.sum() <= r.max_edges)
         )
 
     def sample(self, rng: np.random.Generator) -> Genome:
@@ -274,13 +379,18 @@ class SearchSpace(ABC):
 
     def _sample_cell(self, rng: np.random.Generator) -> np.ndarray:
         r = self.rules
+        allowed = r.tables[1]
         m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
         for j in range(r.n_inputs, r.n_nodes):
+            can = np.flatnonzero(allowed[:, j])
             if r.in_degree is None:
-                m[:j, j] = rng.choice(r.edge_values, size=j)
+                m[can, j] = rng.choice(r.edge_values, size=len(can))
             else:
-                sources = rng.choice(j, size=r.in_degree, replace=False)
+                sources = can[rng.choice(len(can), size=r.in_degree, replace=False)]
                 m[sources, j] = rng.choice(r.search_ops, size=r.in_degree)
+        nodes = np.array(r.op_nodes)
+        if len(nodes):
+            m[nodes, nodes] = rng.choice(list(r.node_ops), size=len(nodes))
         return m
 
     def enumerate(self) -> Iterator[Genome]:
@@ -299,27 +409,33 @@ class SearchSpace(ABC):
 
     def _enumerate_cells(self) -> Iterator[np.ndarray]:
         r = self.rules
+        allowed = r.tables[1]
         choices_per_node = []
         for j in range(r.n_inputs, r.n_nodes):
+            can = np.flatnonzero(allowed[:, j]).tolist()
             if r.in_degree is None:
                 choices_per_node.append(
-                    [dict(zip(range(j), ops)) for ops in itertools.product(r.edge_values, repeat=j)]
+                    [dict(zip(can, ops)) for ops in itertools.product(r.edge_values, repeat=len(can))]
                 )
             else:
                 choices_per_node.append(
                     [
                         dict(zip(srcs, ops))
-                        for srcs in itertools.combinations(range(j), r.in_degree)
+                        for srcs in itertools.combinations(can, r.in_degree)
                         for ops in itertools.product(r.search_ops, repeat=r.in_degree)
                     ]
                 )
+        nodes = list(r.op_nodes)
+        checked = r.require_connected or r.prune or r.max_edges is not None
         for combo in itertools.product(*choices_per_node):
             m = np.zeros((r.n_nodes, r.n_nodes), dtype=np.int64)
             for j, edges in zip(range(r.n_inputs, r.n_nodes), combo):
                 for i, op in edges.items():
                     m[i, j] = op
-            if not r.require_connected or self.is_valid_cell(m):
-                yield m
+            for labels in itertools.product(r.node_ops, repeat=len(nodes)):
+                m[nodes, nodes] = labels
+                if not checked or self.is_valid_cell(m):
+                    yield m.copy()
 
     def cell_graphs(self, arch: NativeOrGenome) -> dict[str, nx.MultiDiGraph]:
         """Each cell as a graph, for drawing: cell name -> ``networkx.MultiDiGraph``.
@@ -341,7 +457,7 @@ class SearchSpace(ABC):
                     g.add_node(k, kind="input", label="in" if r.n_inputs == 1 else f"in{k}")
                 else:
                     g.add_node(k, kind="output" if k == r.n_nodes - 1 else "node", label="out" if k == r.n_nodes - 1 else str(k))
-            for i, j in zip(*np.nonzero(m)):
+            for i, j in zip(*np.nonzero(np.triu(m, 1))):
                 op = r.ops[int(m[i, j])]
                 if op != "none":
                     g.add_edge(int(i), int(j), op=op)
@@ -355,6 +471,8 @@ class SearchSpace(ABC):
             lines.append(f"{name}:")
             lines.extend("  " + " ".join(f"{v:d}" for v in row) for row in m)
         lines.append("ops: " + ", ".join(f"{c}={o}" for c, o in self.rules.ops.items()) + ", 0=no edge")
+        if self.rules.node_ops:
+            lines.append("node ops (diagonal): " + ", ".join(f"{c}={o}" for c, o in self.rules.node_ops.items()))
         return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""PyTorch networks for the DARTS and NAS-Bench-201 spaces, and parameter counting."""
+"""PyTorch networks for the DARTS, NAS-Bench-201, NAS-Bench-101 and NAS-Bench-Macro spaces, and parameter counting."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import torch
 from torch import nn
 
 from evonas.networks.darts import DartsCellPair, DartsNetwork
+from evonas.networks.macro import MacroNetwork
+from evonas.networks.nb101 import NB101Network
 from evonas.networks.nb201 import NB201Network
 from evonas.networks.ops import OPS
 
-__all__ = ["DartsCellPair", "DartsNetwork", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
+__all__ = ["DartsCellPair", "DartsNetwork", "MacroNetwork", "NB101Network", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
 
 
 def count_parameters(module: nn.Module) -> int:

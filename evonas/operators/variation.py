@@ -17,15 +17,23 @@ def mut_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> G
 
     Every op the space searches may be drawn, ``none`` included: where an edge may be absent
     (NAS-Bench-201, whose ``none`` is "no edge"), every edge position takes part and "no
-    edge" is one of its values, so mutation alone reaches every cell. The change is drawn
-    uniformly among those that keep the cell valid; ``genome`` comes back unchanged only
-    when there is none (a space with one op).
+    edge" is one of its values, so mutation alone reaches every cell. Where ops sit on nodes
+    (NAS-Bench-101) a node's op is one more position, beside the edges that may come and go;
+    in a chain (the macro space) a position is a layer, its value the layer's block. The
+    change is drawn uniformly among those that keep the cell valid; ``genome`` comes back
+    unchanged only when there is none (a space with one op).
     """
-    rules, values = space.rules, space.rules.edge_values
+    rules = space.rules
+    edge_values, node_values = rules.edge_values, tuple(rules.node_ops)  # rules.values_at, hoisted: this loop is hot
     changes = []
     for c, m in enumerate(genome.cells):
         rows = m.tolist()
-        changes.extend((c, i, j, v) for i, j in _op_positions(m, rules) for v in values if v != rows[i][j])
+        changes.extend(
+            (c, i, j, v)
+            for i, j in _op_positions(m, rules)
+            for v in (node_values if i == j else edge_values)
+            if v != rows[i][j]
+        )
     for k in rng.permutation(len(changes)):
         c, i, j, value = changes[k]
         m = genome.cells[c].copy()
@@ -40,13 +48,18 @@ def mut_connection(genome: Genome, space: SearchSpace, *, rng: np.random.Generat
 
     Drawn uniformly among the moves that keep the cell valid (for DARTS: the edge gets
     another source while its node keeps two distinct predecessors). Returns ``genome``
-    unchanged when no edge can move (e.g. an NB201 cell with every edge present).
+    unchanged when no edge can move (e.g. an NB201 cell with every edge present). It does
+    not apply to a chain (``CellRules.chain``: each layer reads the one before it), whose
+    genomes always come back unchanged. A node's op (the diagonal) stays where it is.
     """
+    if space.rules.chain:
+        return genome
     fixed_in_degree = space.rules.in_degree is not None
+    allowed = space.rules.tables[1]
     moves = []
     for c, m in enumerate(genome.cells):
-        free = np.argwhere(np.triu(m == 0, 1)).tolist()
-        for i, j in np.argwhere(m != 0).tolist():
+        free = np.argwhere((m == 0) & allowed).tolist()
+        for i, j in np.argwhere(np.triu(m, 1) != 0).tolist():
             # with fixed in-degrees an edge keeps its target: another would change two in-degrees
             moves.extend((c, i, j, a, b) for a, b in free if not fixed_in_degree or b == j)
     for k in rng.permutation(len(moves)):
@@ -59,7 +72,13 @@ def mut_connection(genome: Genome, space: SearchSpace, *, rng: np.random.Generat
 
 
 def mut_random(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
-    """Op- or connectivity-mutation with equal chance (the SWAP-NAS default mutation)."""
+    """Op- or connectivity-mutation with equal chance (the SWAP-NAS default mutation).
+
+    On a chain, where connectivity-mutation does not apply, always op-mutation (no draw is
+    spent on a move that cannot change anything).
+    """
+    if space.rules.chain:
+        return mut_op(genome, space, rng=rng)
     operator = mut_op if rng.random() < 0.5 else mut_connection
     return operator(genome, space, rng=rng)
 
@@ -86,8 +105,25 @@ def cx_node_incoming(
 
 
 def _op_positions(m: np.ndarray, rules: CellRules) -> list[tuple[int, int]]:
-    """Where op-mutation may act: the edges, or every position into a non-input node when edges may be absent."""
+    """Where op-mutation may act: the edges, or every allowed position into a non-input node
+    when edges may be absent; and the nodes of a space whose ops sit on nodes."""
     if rules.in_degree is not None:
-        return [(int(i), int(j)) for i, j in np.argwhere(m != 0)]
-    return [(i, j) for j in range(rules.n_inputs, rules.n_nodes) for i in range(j)]
+        return [(int(i), int(j)) for i, j in np.argwhere(np.triu(m, 1) != 0)] + [(j, j) for j in rules.op_nodes]
+    return rules.open_positions
 
+
+def mut_node_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
+    """Node-op mutation: give one op-carrying node another op; the graph stays (NAS-Bench-101).
+
+    Where ops sit on nodes, this is the op change that keeps the topology (PRE-NAS's
+    offspring); ``genome`` comes back unchanged for a space without node ops.
+    """
+    nodes, ops = list(space.rules.op_nodes), tuple(space.rules.node_ops)
+    changes = [(c, j, v) for c, m in enumerate(genome.cells) for j in nodes for v in ops if v != m[j, j]]
+    for k in rng.permutation(len(changes)):
+        c, j, value = changes[k]
+        m = genome.cells[c].copy()
+        m[j, j] = value
+        if space.is_valid_cell(m):
+            return genome.replace_cell(c, m)
+    return genome

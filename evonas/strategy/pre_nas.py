@@ -9,7 +9,8 @@ paper's description is followed, and each detail is a documented default:
   offspring), so the predictor ranks op choices on a shared graph. The graph is the
   space's: a DARTS child keeps its parent's edges; NAS-Bench-201's graph is the fixed
   complete cell whose edges each carry one of five ops, ``none`` among them (as the
-  benchmark defines it), so ``none`` is an op like the others there;
+  benchmark defines it), so ``none`` is an op like the others there; a NAS-Bench-101 child
+  keeps its edges and changes one node's op;
 - which candidates are evaluated: the best-predicted and one from each lower percentile
   stratum (:func:`~evonas.operators.sel_stratified`);
 - the evaluated ones start from the parent's trained weights when the evaluator trains
@@ -54,7 +55,8 @@ def predictor_parts(
     toolbox.register("fit_predictor", lambda genomes, accuracies: model.fit(genomes, accuracies,
                                                                             seed=int(rng.integers(2**31))))
     toolbox.register("predict", model.predict)
-    toolbox.register("mutate_ops", operators.mutOp, space=space, rng=rng)
+    # ops on nodes (NAS-Bench-101): change a node's op; ops on edges: change an edge's op
+    toolbox.register("mutate_ops", operators.mutNodeOp if space.rules.node_ops else operators.mutOp, space=space, rng=rng)
     toolbox.register("select_for_evaluation", operators.sel_stratified, rng=rng)
 
 

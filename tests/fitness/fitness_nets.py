@@ -91,3 +91,15 @@ def nb201_net() -> nn.Module:
 
     torch.manual_seed(0)
     return get_space("nb201").build(NB201_ARCH, C=8, N=1)
+
+
+def sampled_net(space: str) -> nn.Module:
+    """The space's ``tiny_net_args`` network for a genome sampled with seed 0."""
+    import numpy as np
+
+    from evonas import get_space
+
+    sp = get_space(space)
+    genome = sp.sample(np.random.default_rng(0))
+    torch.manual_seed(0)
+    return sp.build(genome, **sp.tiny_net_args)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import math
+from functools import partial
 
 import pytest
 import torch
-from fitness_nets import cnn, darts_net, images, mlp, nb201_net
+from fitness_nets import cnn, darts_net, images, mlp, nb201_net, sampled_net
 from torch import nn
 
+from evonas.encodings import list_spaces
 from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
 from evonas.fitness import PROXIES, Batch, Proxy, get_proxy, list_proxies, score
 
@@ -45,6 +47,8 @@ NETS = {
     "mlp": (mlp, lambda: torch.randn(8, 12, generator=torch.Generator().manual_seed(0))),
     "darts": (darts_net, lambda: images(8)),
     "nb201": (nb201_net, lambda: images(8)),
+    # every registered space: the smallest network of its kind, for a sampled architecture
+    **{f"{space}-sampled": (partial(sampled_net, space), lambda: images(8)) for space in list_spaces()},
 }
 
 
@@ -83,7 +87,7 @@ def test_proxy_contract(name, net_name):
     assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
     assert torch.equal(first.grad, torch.ones_like(first))
     assert all(p.grad is None for p in list(net.parameters())[1:]), "no gradient left behind"
-    if net_name in ("darts", "nb201"):  # the scoring networks, averaged over seeded re-initialisations
+    if net_name in ("darts", "nb201") or net_name.endswith("-sampled"):  # space networks: seeded re-initialisations
         averaged = score(proxy, net, batch, repeats=2, seed=3)
         assert math.isfinite(averaged) and averaged == score(proxy, net, batch, repeats=2, seed=3)
         assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())

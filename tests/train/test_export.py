@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from evonas.encodings import get_space
+from evonas.encodings import get_space, list_spaces
 from evonas.errors import ConfigError
 from evonas.train import EXPORTERS, build_seeded, export
 
@@ -14,6 +14,7 @@ ARCHS = {
     "nb201": ("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|nor_conv_1x1~0|none~1|avg_pool_3x3~2|", {"C": 4, "N": 1}),
     "darts": (None, {"C": 4, "layers": 3, "auxiliary": True}),
 }
+ARCHS.update({name: (None, get_space(name).tiny_net_args) for name in list_spaces() if name not in ARCHS})
 
 
 def _net(space_name):

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from evonas.encodings import get_space
+from evonas.encodings import get_space, list_spaces
 from evonas.operators import mut_connection, mut_op
 from evonas.train import build_seeded, inherit
 
 NETS = {"nb201": {"C": 4, "N": 1}, "darts": {"C": 4, "layers": 3, "auxiliary": True}}
+NETS.update({name: get_space(name).tiny_net_args for name in list_spaces() if name not in NETS})
 
 
 def _trained_parent(space, genome):
@@ -24,7 +25,7 @@ def _changed_cells(parent, child):
     return [c for c, (a, b) in enumerate(zip(parent.cells, child.cells)) if not np.array_equal(a, b)]
 
 
-@pytest.mark.parametrize("name", ["nb201", "darts"])
+@pytest.mark.parametrize("name", list_spaces())
 def test_an_identical_genome_inherits_everything_and_computes_the_same(name):
     space = get_space(name)
     genome = space.sample(np.random.default_rng(0))
@@ -36,7 +37,11 @@ def test_an_identical_genome_inherits_everything_and_computes_the_same(name):
     torch.testing.assert_close(child.eval()(x), parent.eval()(x), rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("name", ["nb201", "darts"])
+# spaces in which every op owns its parameters (a changed op changes no other module)
+ADDITIVE = [name for name in list_spaces() if get_space(name).additive_params]
+
+
+@pytest.mark.parametrize("name", ADDITIVE)
 @pytest.mark.parametrize("seed", range(3))
 def test_an_op_mutated_child_inherits_all_but_the_changed_edge(name, seed):
     space = get_space(name)
@@ -48,9 +53,9 @@ def test_an_op_mutated_child_inherits_all_but_the_changed_edge(name, seed):
     old_op, new_op = (space.rules.ops.get(int(g.cells[c][i, j]), "none") for g in (genome, mutant))
     parent, child = _trained_parent(space, genome), build_seeded(space, mutant, seed=1, **NETS[name])
     report = inherit(child, parent.state_dict())
-    changed = f".ops.{i}_{j}_{new_op}."
+    changed = f".{i}_{j}_{new_op}."  # the edge's (or layer's) module, named by edge_name
     assert report.copied and all(changed in n for n in report.fresh) and not report.mismatched
-    assert all(f".ops.{i}_{j}_{old_op}." in n for n in report.unused)
+    assert all(f".{i}_{j}_{old_op}." in n for n in report.unused)
     child_state = child.state_dict()
     for n in report.copied:
         assert torch.equal(child_state[n], parent.state_dict()[n])

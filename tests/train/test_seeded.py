@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from evonas.encodings import get_space
+from evonas.encodings import get_space, list_spaces
 from evonas.errors import ConfigError
 from evonas.train import build_seeded
 
@@ -15,7 +15,10 @@ def _weights(net):
     return {k: v.clone() for k, v in net.state_dict().items()}
 
 
-@pytest.mark.parametrize("space, net_args", [("nb201", {"C": 4, "N": 1}), ("darts", {"C": 4, "layers": 3, "auxiliary": True})])
+SMALL = {"nb201": {"C": 4, "N": 1}, "darts": {"C": 4, "layers": 3, "auxiliary": True}}
+
+
+@pytest.mark.parametrize("space, net_args", [(name, SMALL.get(name, get_space(name).tiny_net_args)) for name in list_spaces()])
 def test_same_seed_same_network_other_seed_other_network_global_rng_untouched(space, net_args):
     sp = get_space(space)
     arch = sp.sample(np.random.default_rng(0))
