@@ -31,6 +31,7 @@ import argparse
 import os
 import platform
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,7 @@ def main() -> None:
     p.add_argument("--regressors", nargs="+", default=list(ALIASES))
     p.add_argument("--train-sizes", nargs="+", type=int, default=[20, 50, 100])
     args = p.parse_args()
+    warnings.filterwarnings("ignore", message=".*Maximum iterations.*")  # MLPRegressor's, at its default max_iter
     table = pd.read_csv(TABLE)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus; seeds 0..{args.seeds - 1}; evonas {evonas.__version__}")
     (predictors if args.predictors else compare)(args, table)
