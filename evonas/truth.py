@@ -40,18 +40,10 @@ class GroundTruth:
         if space not in TABLE_SPACES:
             raise ConfigError(f"{flag} {path}: tables of trained accuracies exist for {', '.join(TABLE_SPACES)}, "
                               f"not for space {space!r}")
-        if isinstance(source, pd.DataFrame):
-            frame = source
-        elif not path.is_file():
-            raise DataError(f"{flag} {path}: no such file")
-        else:
-            try:
-                frame = pd.read_csv(path)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-                raise DataError(f"{flag} {path}: not a CSV table ({err})") from None
+        frame = source if isinstance(source, pd.DataFrame) else read_table(path, columns, flag=flag)
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise DataError(f"{flag} {path}: needs columns {', '.join(columns)}; missing {', '.join(missing)} "
+            raise DataError(f"{flag} {path}: no column {', '.join(map(repr, missing))} "
                             f"(it has {', '.join(map(str, frame.columns))})")
         return cls(path, frame, accuracy)
 
@@ -67,3 +59,19 @@ class GroundTruth:
             if "index" in hit:
                 out["index"] = int(hit["index"].iloc[0])
         return out
+
+
+def read_table(path: str | Path, needs: Sequence[str], *, flag: str = "--table", hint: str = "") -> pd.DataFrame:
+    """A CSV table with the columns ``needs`` (the first, the architecture text, read as text); one error line else."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{flag} {path}: no such file")
+    try:
+        frame = pd.read_csv(path, dtype={needs[0]: str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataError(f"{flag} {path}: not a CSV table ({err})") from None
+    missing = [c for c in needs if c not in frame.columns]
+    if missing:
+        raise DataError(f"{flag} {path}: no column {', '.join(map(repr, missing))} "
+                        f"(it has {', '.join(map(str, frame.columns))}){hint}")
+    return frame

@@ -21,6 +21,7 @@ import pandas as pd
 from evonas.cache import Evaluation
 from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.encodings.genome import digest
+from evonas import truth
 from evonas.errors import ConfigError, DataError, EvonasError
 
 
@@ -171,17 +172,7 @@ class TrainEvaluator:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
+
 def read_table(path: str | Path, needs: tuple[str, ...]) -> pd.DataFrame:
-    """A CSV table that has the columns ``needs`` (architecture text is read as text)."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"--table {path}: no such file")
-    try:
-        frame = pd.read_csv(path, dtype={needs[0]: str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise DataError(f"--table {path}: not a CSV table ({err})") from None
-    missing = [c for c in needs if c not in frame.columns]
-    if missing:
-        raise DataError(f"--table {path}: no column {', '.join(map(repr, missing))} "
-                        f"(it has {', '.join(map(str, frame.columns))}); name the columns with --valid-col / --test-col")
-    return frame
+    """A ``--table`` CSV with the columns ``needs`` (see :func:`evonas.truth.read_table`)."""
+    return truth.read_table(path, needs, hint="; name the columns with --valid-col / --test-col")
