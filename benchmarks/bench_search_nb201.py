@@ -82,7 +82,7 @@ def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, pop
     """The architecture one method returns, its fitness read from the file."""
     strategy_name, fitness = METHODS[method]
     space = evonas.get_space("nb201")
-    options = size_options(fitness, space, net_args=space.scoring_net_args, seed=seed)
+    options = size_options(fitness, space, net_args=space.scoring_net_args, seed=0)  # calibration: a property of the space
     evaluate = Lookup(scores, fitness, options.get("mu"), options.get("sigma"))
     rng = np.random.default_rng(seed)
     strategy = get_strategy(strategy_name)
@@ -148,7 +148,7 @@ def ceiling(scores: pd.DataFrame, acc: dict, rank: dict, seeds: int) -> None:
     space = evonas.get_space("nb201")
     found = []
     for seed in range(seeds):
-        options = size_options("reg-swap", space, net_args=space.scoring_net_args, seed=seed)
+        options = size_options("reg-swap", space, net_args=space.scoring_net_args, seed=0)
         reg = scores["score"] * np.exp(-((scores["params"] / 1e3 - options["mu"]) ** 2) / options["sigma"])
         found.append(scores["arch"].iloc[int(np.argmax(reg.to_numpy()))])
     by_swap = scores["arch"].iloc[int(scores["score"].to_numpy().argmax())]

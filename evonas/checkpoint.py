@@ -1,8 +1,8 @@
 """Checkpoints of a single-objective search, in the run folder's one format (:mod:`evonas.runfolder`).
 
 Everything needed to continue bit-for-bit is in it: the population and its scores, the
-cache, the logbook, the hall of fame *in its order* (ties included: the best of a tie is
-the one found first, after a resume too), the idle-cycle count of the stop rule, and the
+cache, the logbook, the hall of fame *in its order* (rebuilt by inserting, a tie would change
+places, and ``best.json`` is its first), the idle-cycle count of the stop rule, and the
 state of the search's one random generator (every draw -- sampling, selection, variation --
 comes from it; scores are seeded per architecture, and nothing touches Python's or
 torch's global generators). A search killed at any moment leaves the previous checkpoint

@@ -14,7 +14,6 @@ space, a proxy, a strategy) is checked where the registries are, by the façade
 from __future__ import annotations
 
 import dataclasses
-import json
 import tomllib
 import types
 import typing
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar, Union
 
 from evonas.errors import ConfigError
-from evonas.runfolder import CHECKPOINT_FILE, CONFIG_FILE, check_new, read_json, write_json
+from evonas.runfolder import CONFIG_FILE, check_new, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches

@@ -24,7 +24,9 @@ from evonas.errors import ConfigError, DataError
 from evonas.plots import figure
 
 #: Known ground-truth tables: (architecture column, accuracy column).
-KNOWN_COLUMNS = [("genotype", "valid_acc"), ("arch", "cifar10_test_acc")]
+#: the usual column names of the shared tables, in order of preference; each defaults on its own
+ARCH_COLUMNS = ("genotype", "arch")
+ACC_COLUMNS = ("valid_acc", "val_acc", "cifar10_test_acc")
 SCORES_FILE = "scores.csv"
 SETTINGS_FILE = "settings.json"
 _FIELDS = ["index", "arch", "acc", "score", "params", "status", "error"]
@@ -48,7 +50,11 @@ class Correlation:
 
 
 def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = None) -> pd.DataFrame:
-    """A ground-truth table as columns ``index, arch, acc``; column names default to the known tables'."""
+    """A ground-truth table as columns ``index, arch, acc``; a column not named is the first of the usual ones present.
+
+    The usual names (:data:`ARCH_COLUMNS`, :data:`ACC_COLUMNS`) default independently, so
+    naming only ``--acc-col`` still finds the architecture column.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"--table {path}: no such file")
@@ -58,14 +64,13 @@ def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = No
         df = pd.read_csv(path, dtype=str)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise DataError(f"--table {path}: not a CSV table ({err})") from None
-    if arch_col is None or acc_col is None:
-        known = [pair for pair in KNOWN_COLUMNS if set(pair) <= set(df.columns)]
-        if not known:
-            raise DataError(
-                f"--table {path}: columns {list(df.columns)} are none of the known tables' "
-                f"{KNOWN_COLUMNS}; name them with --arch-col and --acc-col"
-            )
-        arch_col, acc_col = arch_col or known[0][0], acc_col or known[0][1]
+    for flag, usual in (("--arch-col", ARCH_COLUMNS), ("--acc-col", ACC_COLUMNS)):
+        if (arch_col if flag == "--arch-col" else acc_col) is None:
+            present = [c for c in usual if c in df.columns]
+            if not present:
+                raise DataError(f"--table {path}: columns {list(df.columns)} hold none of the usual {usual}; "
+                                f"name one with {flag}")
+            arch_col, acc_col = (present[0], acc_col) if flag == "--arch-col" else (arch_col, present[0])
     for flag, col in (("--arch-col", arch_col), ("--acc-col", acc_col)):
         if col not in df.columns:
             raise DataError(f"{flag} {col!r}: {path} has columns {list(df.columns)}")

@@ -135,7 +135,7 @@ def prestart(workers: int, ray_address: str | None) -> None:
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
-        context.set_forkserver_preload(["torch", "evonas.evaluation"])
+        context.set_forkserver_preload(["torch", "evonas.evaluators"])
     return context
 
 

@@ -39,13 +39,14 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
+    from evonas.evaluators.builders import CALIBRATION_SEED
     from evonas.evaluators.proxy import ArchitectureScorer
     from evonas.fitness import size_options
     from evonas.parallel import make_map
 
     space = get_space(args.space)
     net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
-    options = size_options(args.proxy, space, net_args=net_args, seed=args.seed, mu=args.mu, sigma=args.sigma,
+    options = size_options(args.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=args.mu, sigma=args.sigma,
                            target=args.target_size)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)

@@ -84,4 +84,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _first_line(obj: Any) -> str:
-    return (inspect.getdoc(obj) or "").strip().splitlines()[0] if inspect.getdoc(obj) else ""
+    doc = (inspect.getdoc(obj) or "").strip()
+    return doc.splitlines()[0] if doc else "(no docstring)"

@@ -156,8 +156,18 @@ class NB101Space(SearchSpace):
 
     # ---- keys --------------------------------------------------------------------------
     def network_key(self, genome: Genome) -> str:
-        """The canonical key: genomes that share it build the same network (see :meth:`SearchSpace.network_key`)."""
-        return self.canonical_key(genome)
+        """The canonical key: genomes that share it build the same network (see :meth:`SearchSpace.network_key`).
+
+        Remembered per genome (up to :data:`KEY_MEMO` of them): a search asks it of the same
+        genome many times (cache, budget, mutation), and each costs a pruning and 120 orderings.
+        """
+        memo = self.__dict__.setdefault("_network_keys", {})
+        key = memo.get(genome.key)
+        if key is None:
+            if len(memo) >= KEY_MEMO:
+                memo.clear()
+            key = memo[genome.key] = self.canonical_key(genome)
+        return key
 
     def canonical_key(self, genome: Genome) -> str:
         """Hash of the pruned cell's canonical form: equal exactly for isomorphic labelled graphs.
@@ -167,12 +177,16 @@ class NB101Space(SearchSpace):
         is the lexicographically least (ops, matrix) over all orders of the intermediate
         nodes (at most 5! = 120), so unlike a Weisfeiler-Lehman hash it cannot collide.
         """
-        matrix, ops = self.spec(self.validate(genome))
+        matrix, ops = self.spec(genome)  # spec validates
         labels = np.array([0, *(self.rules.node_op_code(o, "nb101") for o in ops[1:-1]), 9])
         return digest(canonical_form(matrix, labels).hex())
 
     def _genome(self, arch: NativeOrGenome) -> Genome:
         return self.from_native(arch) if isinstance(arch, str) else self.validate(arch)
+
+
+#: most genomes whose network key an NB101 space remembers
+KEY_MEMO = 1 << 16
 
 
 def canonical_form(matrix: np.ndarray, labels: np.ndarray) -> bytes:

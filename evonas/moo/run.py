@@ -42,6 +42,7 @@ from evonas.moo.front import (
 )
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
 from evonas.parallel import make_map
+from evonas.preamble import prepare
 from evonas.progress import Progress
 from evonas.strategy.run import StopRule
 from evonas.results import write_scored
@@ -118,8 +119,6 @@ def run_moo(
         map_fn: how new architectures are evaluated; default: :func:`evonas.parallel.make_map`
             of ``config.workers`` and ``config.ray`` (the builtin ``map`` for one worker).
     """
-    from evonas.facade import prepare
-
     out = Path(out)
     prepared = prepare(MooConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_moo,
                        truth_columns=NB201_COLUMNS)

@@ -138,6 +138,8 @@ def _first_new_network(genome: Genome, space: SearchSpace, candidates: Iterator[
     mutation: it would spend an evaluation on a copy. When every valid candidate is such a
     change, the first valid one is returned; with none valid, ``genome`` itself.
     """
+    if type(space).network_key is SearchSpace.network_key:  # every matrix is its own network: any change is new
+        return next((genome.replace_cell(c, m) for c, m in candidates if space.is_valid_cell(m)), genome)
     parent, fallback = space.network_key(genome), None
     for c, m in candidates:
         if space.is_valid_cell(m):

@@ -121,8 +121,8 @@ class StopRule:
         return None if self.evaluations is None else max(0, self.evaluations - spent)
 
     def stalled(self, stalled: int, new: int) -> int:
-        """The idle-cycle count after a cycle that evaluated ``new`` architectures."""
-        return stalled + 1 if self.cycles is None and new == 0 else 0
+        """The idle-cycle count after a cycle that evaluated ``new`` architectures (counted under any limits)."""
+        return stalled + 1 if new == 0 else 0
 
 
 class SearchRun:
