@@ -52,7 +52,8 @@ TABLES = {
 SCORED = ["swap", "synflow", "nwot", "params"]  # members scored per architecture; reg-swap is derived from swap
 SINGLE = ["params", "swap", "reg-swap", "synflow", "nwot"]
 ENSEMBLES = ["swap+params", "swap+synflow", "swap+nwot", "swap+synflow+nwot", "reg-swap+synflow",
-             "swap+synflow+params", "reg-swap+synflow+nwot"]
+             "swap+synflow+params", "reg-swap+synflow+nwot", "swap+nwot+params", "reg-swap+nwot",
+             "reg-swap+nwot+params", "reg-swap+synflow+params", "swap+synflow+nwot+params"]
 
 
 class MemberScores:
@@ -164,9 +165,9 @@ def run_table(name: str, args: argparse.Namespace) -> list[dict]:
     print(f"\n{name}: {len(rows)} archs of {file}, {acc_col}; {space_name} scoring network "
           f"{dict(evonas.get_space(space_name).scoring_net_args)}; repeats {args.repeats}; reference of "
           f"{len(options['reference']['swap'])} archs ({options['seconds']:.0f} s for all 5 members)")
-    print(f"{'proxy':<34} {'rho':>6} {'tau':>6} {'top10':>6} {'ms/arch':>8}  n")
+    print(f"{'proxy':<38} {'rho':>6} {'tau':>6} {'top10':>6} {'ms/arch':>8}  n")
     for r in results:
-        print(f"{r['proxy']:<34} {r['rho']:6.3f} {r['tau']:6.3f} {r['top10']:6.2f} {r['ms']:8.0f}  "
+        print(f"{r['proxy']:<38} {r['rho']:6.3f} {r['tau']:6.3f} {r['top10']:6.2f} {r['ms']:8.0f}  "
               f"{r['n']}" + ("" if r["n"] == r["of"] else f"/{r['of']}"))
     return results
 

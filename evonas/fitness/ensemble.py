@@ -94,7 +94,8 @@ class Ensemble(Proxy):
 
     Args:
         members: registered proxy names, at least two, e.g. ``["swap", "synflow"]``.
-        reference: member -> its raw scores on the reference sample (see :func:`reference_options`).
+        reference: member -> its raw scores on the reference sample (see :func:`reference_options`);
+            required (None only so that a missing one is explained).
         options: member -> its options (e.g. ``mu``, ``sigma`` for ``reg-swap``).
         combine: a name in :data:`COMBINERS`.
         name: the proxy's name; ``swap+synflow`` when built from that name.
@@ -104,7 +105,7 @@ class Ensemble(Proxy):
         self,
         *,
         members: Sequence[str],
-        reference: Mapping[str, Sequence[float]],
+        reference: Mapping[str, Sequence[float]] | None = None,
         options: Mapping[str, Mapping[str, Any]] | None = None,
         combine: str = "log-rank",
         name: str = "ensemble",
@@ -112,9 +113,11 @@ class Ensemble(Proxy):
         members = list(members)
         if len(members) < 2 or len(set(members)) < len(members):
             raise ConfigError(f"an ensemble needs at least two distinct members, got {members}")
-        missing = [m for m in members if m not in reference]
+        missing = [m for m in members if m not in (reference or {})]
         if missing:
-            raise ConfigError(f"ensemble {name!r}: no reference scores for {missing}; see reference_options()")
+            raise ConfigError(f"rank ensemble {name!r}: no reference scores for {missing}; they are the options "
+                              "evonas.fitness.reference_options() returns, computed before a run starts")
+        assert reference is not None
         options = options or {}
         self.members = {m: get_proxy(m, **options.get(m, {})) for m in members}
         self.ranks = {m: Ranks([p.direction * v for v in reference[m]]) for m, p in self.members.items()}
