@@ -50,6 +50,7 @@ TABLES = {
     "nb201": ("nb201", "nb201_cifar10.csv", "arch", "cifar10_valid_acc", 1000),
 }
 SCORED = ["swap", "synflow", "nwot", "params"]  # members scored per architecture; reg-swap is derived from swap
+SIZE_STUDY = ["swap+params", "swap+synflow+params", "reg-swap+synflow+params"]
 SINGLE = ["params", "swap", "reg-swap", "synflow", "nwot"]
 ENSEMBLES = ["swap+params", "swap+synflow", "swap+nwot", "swap+synflow+nwot", "reg-swap+synflow",
              "swap+synflow+params", "reg-swap+synflow+nwot", "swap+nwot+params", "reg-swap+nwot",
@@ -155,8 +156,7 @@ def run_table(name: str, args: argparse.Namespace) -> list[dict]:
     acc = rows["acc"].to_numpy()
     results = []
     for cand, (uses, fn) in candidates(options).items():
-        values = np.array([fn({m: v[m][0] for m in v}) if all(np.isfinite(v[m][0]) for m in uses) else np.nan
-                           for v in per_arch])
+        values = _values(fn, uses, per_arch)
         ok = np.isfinite(values)
         rho, tau, top = rank_agreement(values[ok], acc[ok])
         ms = np.median([v["build"][1] + sum(v[m][1] for m in uses if m != "build") for v in per_arch])
@@ -169,7 +169,24 @@ def run_table(name: str, args: argparse.Namespace) -> list[dict]:
     for r in results:
         print(f"{r['proxy']:<38} {r['rho']:6.3f} {r['tau']:6.3f} {r['top10']:6.2f} {r['ms']:8.0f}  "
               f"{r['n']}" + ("" if r["n"] == r["of"] else f"/{r['of']}"))
+    # the first k of the 64 are what reference_options(n=k) draws (same generator, same fixed seed)
+    print("reference size: rho with the first 16 / 32 / 64 reference archs (log-rank)")
+    for name in SIZE_STUDY:
+        rhos = []
+        for k in (16, 32, 64):
+            cut = {**options, "reference": {m: v[:k] for m, v in options["reference"].items()}}
+            uses, fn = candidates(cut, [name])[f"{name} (log-rank)"]
+            values = _values(fn, uses, per_arch)
+            ok = np.isfinite(values)
+            rhos.append(rank_agreement(values[ok], acc[ok])[0])
+        print(f"  {name:<36} " + " / ".join(f"{r:.3f}" for r in rhos))
     return results
+
+
+def _values(fn: object, uses: list[str], per_arch: list[dict]) -> np.ndarray:
+    """A candidate's score of every architecture (NaN where a member it reads failed)."""
+    return np.array([fn({m: v[m][0] for m in v}) if all(np.isfinite(v[m][0]) for m in uses) else np.nan  # type: ignore[operator]
+                     for v in per_arch])
 
 
 def main() -> None:
