@@ -14,10 +14,10 @@ Correlations are with the tables' *validation* accuracies; no choice here reads 
 Member scores are kept in ``--out`` (one CSV per table, appended as they come), so a
 killed run continues and the table is printed again in seconds.
 
-Usage (about 15 minutes on one core at ``--repeats 1``, most of it NB201's 1000 archs)::
+Usage (about 25 minutes of one core per line on the shared machine at ``--repeats 1``, most of it NB201's)::
 
-    python benchmarks/bench_ensemble.py --tables darts nb301 nb101 &
-    python benchmarks/bench_ensemble.py --tables nb201
+    python benchmarks/bench_ensemble.py --tables darts nb301 &
+    python benchmarks/bench_ensemble.py --tables nb101 nb201
     python benchmarks/bench_ensemble.py                      # print every table from the kept scores
 """
 
