@@ -212,12 +212,12 @@ def ceiling(scores: pd.DataFrame, acc: dict, rank: dict, seeds: int) -> None:
 
 def report(df: pd.DataFrame, methods: list[str]) -> None:
     print()
-    print(f"{'budget':>6} {'method':<24} {'test acc %':>14} {'median rank':>12} {'s/search':>9}  SWAP-NAS wins/ties/losses")
+    print(f"{'budget':>6} {'method':<32} {'test acc %':>14} {'median rank':>12} {'s/search':>9}  SWAP-NAS wins/ties/losses")
     for budget, part in df.groupby("budget"):
         ours = part[part["method"] == "swap-nas"].set_index("seed")["acc"]
         for method in methods:
             m = part[part["method"] == method]
-            line = (f"{budget:>6} {method:<24} {m['acc'].mean():>7.2f} ± {m['acc'].std():<4.2f} "
+            line = (f"{budget:>6} {method:<32} {m['acc'].mean():>7.2f} ± {m['acc'].std():<4.2f} "
                     f"{m['rank'].median():>12.0f} {m['seconds'].median():>9.2f}")
             if method != "swap-nas" and len(ours):
                 theirs = m.set_index("seed")["acc"]
