@@ -109,3 +109,20 @@ def test_reference_options_sample_the_space_with_a_fixed_seed():
     assert named == {**options, "members": ["reg-swap", "params"]}
     proxy = get_proxy("ensemble", **named)
     assert isinstance(proxy, Ensemble) and list(proxy.members) == ["reg-swap", "params"]
+
+
+def test_the_core_scorer_takes_an_ensemble_with_its_reference_options_and_pickles():
+    import pickle
+
+    from evonas.evaluation import ArchitectureScorer
+
+    space, batch, net_args = evonas.get_space("nb201"), Batch(images(8)), {"C": 4, "N": 1}
+    options = reference_options("swap+params", space, net_args=net_args, batch=batch, repeats=1, n=8)
+    scorer = ArchitectureScorer(space="nb201", proxy="swap+params", proxy_options=options, batch=batch,
+                                net_args=net_args, repeats=2, seed=1)
+    arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|"
+    value, params = scorer(arch)
+    net = space.build(arch, **net_args)
+    expected, parts = score_parts(get_proxy("swap+params", **options), net, batch, repeats=2, seed=1)
+    assert value == expected and parts["params"] == params
+    assert pickle.loads(pickle.dumps(scorer))(arch) == (value, params)
