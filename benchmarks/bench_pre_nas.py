@@ -4,7 +4,7 @@ Every method queries the benchmark table for *validation* accuracy (``cifar10_va
 and returns the architecture with the best validation accuracy among those it queried; the
 table reports the mean ± std of that architecture's *test* accuracy (``cifar10_test_acc``,
 never read by a search) over the seeds, per budget of queries. Each run is exactly the
-library's strategy code over :class:`~evonas.fitness.evaluators.TableEvaluator`.
+library's strategy code over :class:`~evonas.evaluators.TableEvaluator`.
 
 Methods:
     random        random search
@@ -40,10 +40,10 @@ from deap import tools
 from scipy.stats import spearmanr
 
 import evonas
-from evonas.fitness.evaluators import TableEvaluator
+from evonas.evaluators import TableEvaluator
 from evonas.operators import MaxFitness
 from evonas.predictor import ALIASES, Predictor
-from evonas.strategy import get_strategy, make_toolbox
+from evonas.strategy import SearchRun, StopRule, get_strategy, make_toolbox
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE.parents[1] / "shared" / "data" / "nb201_cifar10.csv"
@@ -76,7 +76,7 @@ def search(method: str, seed: int, budget: int, evaluator: TableEvaluator, featu
     if "rng" in strategy.options:
         own["rng"] = rng
     hof = tools.HallOfFame(1)
-    strategy.search(toolbox.population(n=population), toolbox, None, evaluations=budget, halloffame=hof, **own)
+    strategy.search(toolbox.population(n=population), toolbox, SearchRun(toolbox, StopRule(None, budget), halloffame=hof), **own)
     return space.to_native(hof[0].genome)
 
 

@@ -25,7 +25,7 @@ Two modes:
                         on demand, with the same settings; their reference sample is
                         ``bench_ensemble.py``'s (64 architectures, fixed seed), so the
                         fitness is exactly the ensemble proxy at 1 repeat.
-    --live              every architecture scored for real (``evonas.search.run_search``),
+    --live              every architecture scored for real (``evonas.facade.run_search``),
                         re-initialisation seed = search seed; wall time per search reported.
 
 Usage::
@@ -53,7 +53,7 @@ import evonas
 from evonas.errors import ProxyError
 from evonas.fitness import size_options
 from evonas.operators import MaxFitness
-from evonas.strategy import get_strategy, make_toolbox
+from evonas.strategy import SearchRun, StopRule, get_strategy, make_toolbox
 
 from bench_ensemble import MemberScores, candidates, reference  # noqa: E402  (the script's own folder)
 
@@ -121,13 +121,13 @@ def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, pop
     toolbox = make_toolbox(space, evaluate, rng, MaxFitness, remove=strategy.remove)
     hof = tools.HallOfFame(10)  # as the search keeps (DEAP breaks ties by the hall of fame's size)
     kwargs = {"rng": rng} if "rng" in strategy.options else {}
-    strategy.search(toolbox.population(n=population), toolbox, None, evaluations=budget, halloffame=hof, **kwargs)
+    strategy.search(toolbox.population(n=population), toolbox, SearchRun(toolbox, StopRule(None, budget), halloffame=hof), **kwargs)
     return space.to_native(hof[0].genome)
 
 
 def live_search(method: str, seed: int, budget: int, population: int, workers: int) -> tuple[str, float]:
     """The architecture one method returns with every architecture scored for real, and the wall time."""
-    from evonas.search import SearchConfig, run_search
+    from evonas.facade import SearchConfig, run_search
 
     strategy, fitness = METHODS[method]
     config = SearchConfig(space="nb201", strategy=strategy, proxy=fitness, population=population,

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from evonas.plots import figure
-from evonas.search import SearchConfig, run_search
+from evonas.facade import SearchConfig, run_search
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ import evonas
 from evonas.cli import parse_net_args
 from evonas.correlation import rank_agreement
 from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "darts_cifar10_1000.csv"
 NETS = ["C=3,layers=1,stem=false", "C=3,layers=3,stem=false", "C=3,layers=5,stem=false", "C=3,stem=false,pair=true"]

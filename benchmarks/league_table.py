@@ -47,7 +47,7 @@ import torch
 from evonas import get_space
 from evonas.correlation import SCORES_FILE, correlate, rank_agreement, read_table, select_rows
 from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 from evonas.fitness import PROXIES, list_proxies, size_options
 from evonas.plots import figure
 

@@ -21,7 +21,7 @@ from scipy.stats import spearmanr
 
 from evonas import get_proxy, get_space, load_images
 from evonas.correlation import read_table, select_rows
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -28,7 +28,7 @@ import torch
 import evonas
 from evonas.cache import evaluate_safely
 from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 from evonas.parallel import make_map
 
 HERE = Path(__file__).resolve().parent

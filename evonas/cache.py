@@ -9,67 +9,22 @@ written out, so one dead cell never aborts a search and ``--resume`` never meets
 from __future__ import annotations
 
 from functools import partial
-from numbers import Real
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Sequence
 
 from evonas.encodings import Genome
-from evonas.errors import ProxyError
+from evonas.evaluation import Evaluation, as_evaluation, evaluate_safely
 
-
-class Evaluation(NamedTuple):
-    """The outcome of scoring one architecture.
-
-    Attributes:
-        score: the proxy's value, or None if it failed.
-        params: parameter count of the scored network, if the scorer reports it.
-        error: why the score failed (None when it did not).
-    """
-
-    score: float | None
-    params: int | None = None
-    error: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        """Whether the architecture could not be scored."""
-        return self.score is None
-
-
-#: Older name of :class:`Evaluation` (a ``(score, params)`` pair before failures were data).
-Score = Evaluation
-
-
-def as_evaluation(result: object) -> Evaluation:
-    """A scorer's result as an :class:`Evaluation`: a number, ``(score,)``, ``(score, params)`` or an Evaluation."""
-    if isinstance(result, Evaluation):
-        return result
-    if isinstance(result, Real):
-        return Evaluation(float(result))
-    values = tuple(result)  # type: ignore[arg-type]
-    if len(values) == 1:
-        return Evaluation(float(values[0]))
-    score, params = values
-    return Evaluation(float(score), None if params is None else int(params))
-
-
-def evaluate_safely(scorer: Callable[[Any], Any], arch: Any) -> Evaluation:
-    """``scorer(arch)`` as an :class:`Evaluation`; a :class:`ProxyError` becomes a failed one.
-
-    Module level, so ``functools.partial(evaluate_safely, scorer)`` travels to worker processes.
-    """
-    try:
-        return as_evaluation(scorer(arch))
-    except ProxyError as err:
-        return Evaluation(None, None, str(err))
+__all__ = ["Evaluation", "ScoreCache", "as_evaluation", "evaluate_safely", "score_all"]
 
 
 class ScoreCache:
     """Maps a genome key to its :class:`Evaluation`; counts hits, misses (distinct evaluations) and failures.
 
     Args:
-        key: genome -> cache key. The default is the exact matrix key: SWAP also counts
-            the activations of branches that do not reach the output, so two cells that
-            compute the same function (``space.canonical_key``) can still score differently.
+        key: genome -> cache key: ``space.network_key``, so two genomes that build the same
+            network (NAS-Bench-101's pruned, isomorphic cells) are one architecture to the
+            cache, the budget and every "already seen" check. The default, the exact matrix
+            key, is for a cache without a space.
     """
 
     def __init__(self, key: Callable[[Genome], str] = lambda g: g.key) -> None:
@@ -100,6 +55,7 @@ class ScoreCache:
         return found, missing
 
     def store(self, genome: Genome, evaluation: Evaluation) -> None:
+        """Keep ``evaluation`` as the one of ``genome``'s network (the first genome seen names it)."""
         key = self.key(genome)
         self.scores[key] = evaluation
         self.genomes.setdefault(key, genome)
@@ -115,14 +71,15 @@ class ScoreCache:
         return self.key(genome) in self.scores
 
     def to_json(self) -> dict:
-        return {"scores": {k: list(v) for k, v in self.scores.items()},
+        return {"scores": {k: [v.score, v.params, v.error, v.details] for k, v in self.scores.items()},
                 "genomes": {k: g.to_json() for k, g in self.genomes.items()}, "hits": self.hits, "misses": self.misses}
 
     def load_json(self, data: dict) -> None:
         def evaluation(v: list) -> Evaluation:
-            score, params, *error = v
+            score, params, *rest = v
+            error, details = (rest + [None, None])[:2]
             return Evaluation(None if score is None else float(score), None if params is None else int(params),
-                              error[0] if error else None)
+                              error, details)
 
         self.scores = {k: evaluation(v) for k, v in data["scores"].items()}
         self.genomes = {k: Genome.from_json(g) for k, g in data["genomes"].items()}
@@ -131,22 +88,24 @@ class ScoreCache:
 
 def score_all(
     genomes: Sequence[Genome],
-    scorer: Callable[[Genome], Any],
+    evaluate: Callable[..., Any],
     cache: ScoreCache,
     *,
     map_fn: Callable = map,
     limit: int | None = None,
+    parents: Sequence[Genome | None] | None = None,
 ) -> list[Evaluation | None]:
-    """The :class:`Evaluation` of every genome: cached ones looked up, the distinct others scored once via ``map_fn``.
+    """The :class:`Evaluation` of every genome: cached ones looked up, the distinct others evaluated once via ``map_fn``.
 
-    ``scorer(genome)`` returns a score, ``(score,)``, ``(score, params)`` or an Evaluation; a
-    :class:`ProxyError` it raises is recorded as a failed evaluation. Pass a parallel map
-    (``pool.map``, a Ray map) as ``map_fn`` to score the missing genomes concurrently. With
-    ``limit``, at most that many new genomes are scored (a budget); the genomes left over
-    get None.
+    ``evaluate(genome, parent=...)`` follows :mod:`evonas.evaluation`'s contract (a failure
+    on one architecture is a failed evaluation). ``parents[i]`` is offered with
+    ``genomes[i]``. Pass a parallel map (``pool.map``, a Ray map) as ``map_fn`` to evaluate
+    concurrently. With ``limit``, at most that many new genomes are evaluated (a budget);
+    the genomes left over get None.
     """
+    parent_of = {cache.key(g): p for g, p in zip(genomes, parents or [None] * len(genomes))}
     _, missing = cache.lookup(genomes, limit)
-    for genome, result in zip(missing, map_fn(partial(evaluate_safely, scorer), missing)):
+    tasks = [g if parent_of[cache.key(g)] is None else (g, parent_of[cache.key(g)]) for g in missing]
+    for genome, result in zip(missing, map_fn(partial(evaluate_safely, evaluate), tasks)):
         cache.store(genome, result)
     return [cache.scores.get(cache.key(g)) for g in genomes]
-

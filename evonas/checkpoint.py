@@ -1,37 +1,38 @@
-"""Checkpoints of a running search: one JSON file, replaced atomically after every cycle.
+"""Checkpoints of a single-objective search, in the run folder's one format (:mod:`evonas.runfolder`).
 
 Everything needed to continue bit-for-bit is in it: the population and its scores, the
-score cache, the logbook, the hall of fame and the state of the search's one random
-generator (every draw — sampling, selection, variation — comes from it; scores are seeded
-per architecture, and nothing touches Python's or torch's global generators). A search
-killed at any moment leaves the previous checkpoint intact. Nothing is ever unpickled.
+cache, the logbook, the hall of fame *in its order* (ties included: the best of a tie is
+the one found first, after a resume too), the idle-cycle count of the stop rule, and the
+state of the search's one random generator (every draw -- sampling, selection, variation --
+comes from it; scores are seeded per architecture, and nothing touches Python's or
+torch's global generators). A search killed at any moment leaves the previous checkpoint
+intact. Nothing is ever unpickled.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from deap import tools
 
-from evonas.cache import Evaluation, ScoreCache
-from evonas.config import CHECKPOINT_FILE
+from evonas import runfolder
+from evonas.cache import ScoreCache
 from evonas.encodings import Genome
 from evonas.errors import ConfigError
+from evonas.evaluation import Evaluation
 from evonas.operators import Individual
 from evonas.strategy import assign
 
-STATE_FILE = CHECKPOINT_FILE
+KIND = "search"
 
 
 @dataclass
 class SearchState:
-    """What a search needs to continue: population, cache, logbook, hall of fame, RNGs."""
+    """What a search needs to continue: population, cache, logbook, hall of fame, stop-rule state, RNG."""
 
     cycle: int
     population: list[Individual]
@@ -39,37 +40,37 @@ class SearchState:
     logbook: tools.Logbook
     halloffame: tools.HallOfFame
     rng: np.random.Generator
+    stalled: int = 0
 
 
 def save_checkpoint(run_dir: Path, state: SearchState) -> None:
     """Write the state of ``run_dir``'s search after cycle ``state.cycle`` (atomic)."""
-    data = {
+    runfolder.save_checkpoint(run_dir, KIND, {
         "cycle": state.cycle,
+        "stalled": state.stalled,
         "population": [_individual_json(ind) for ind in state.population],
         "halloffame": [_individual_json(ind) for ind in state.halloffame],
         "cache": state.cache.to_json(),
         "logbook": list(state.logbook),
         "rng": {"numpy": state.rng.bit_generator.state},
-    }
-    atomic_write(run_dir / STATE_FILE, json.dumps(data).encode())
+    })
 
 
-def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int) -> SearchState:
-    """Read the state saved by :func:`save_checkpoint`."""
-    path = run_dir / STATE_FILE
-    if not path.is_file():
-        raise ConfigError(f"--resume {run_dir}: no {STATE_FILE} there (was a search started in this folder?)")
+def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int, key: Callable[[Genome], str]) -> SearchState:
+    """Read the state saved by :func:`save_checkpoint`; ``key`` is the cache's (the space's network key)."""
+    data = runfolder.load_checkpoint(run_dir, KIND, ("cycle", "population", "halloffame", "cache", "logbook", "rng"))
     try:
-        data = json.loads(path.read_text())
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = data["rng"]["numpy"]
-        cache = ScoreCache()
+        cache = ScoreCache(key)
         cache.load_json(data["cache"])
         logbook = tools.Logbook()
         logbook.extend(data["logbook"])
         logbook.header = list(data["logbook"][0]) if data["logbook"] else None
         hof = tools.HallOfFame(halloffame_size)
-        hof.update([_individual(d, fitness) for d in data["halloffame"]])
+        for ind in (_individual(d, fitness) for d in data["halloffame"][:halloffame_size]):  # in the saved order
+            hof.items.append(ind)
+            hof.keys.insert(0, ind.fitness)
         return SearchState(
             cycle=int(data["cycle"]),
             population=[_individual(d, fitness) for d in data["population"]],
@@ -77,6 +78,7 @@ def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int) -> Searc
             logbook=logbook,
             halloffame=hof,
             rng=rng,
+            stalled=int(data.get("stalled", 0)),
         )
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as err:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None
@@ -94,11 +96,5 @@ def _individual(d: dict[str, Any], fitness: type) -> Individual:
     return assign(ind, Evaluation(score, d["params"]))
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that a crash leaves either the old or the new file, never a torn one."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(payload)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+#: kept where older code imports it from here
+atomic_write = runfolder.atomic_write

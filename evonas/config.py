@@ -5,6 +5,10 @@ A config's fields are its vocabulary: the flag of field ``ground_truth`` is
 ``ground_truth``), and the field's metadata holds its help text. Every value is checked
 against the field's type when it is read, before anything is computed or written, and a
 wrong one is one line naming the key, the value and what is allowed.
+
+This module is a leaf: it knows types and ranges only. Whether a name is registered (a
+space, a proxy, a strategy) is checked where the registries are, by the façade
+(:func:`evonas.facade.check`), before anything is written.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from pathlib import Path
 from typing import Any, TypeVar, Union
 
 from evonas.errors import ConfigError
+from evonas.runfolder import CHECKPOINT_FILE, CONFIG_FILE, check_new, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
-CONFIG_FILE = "config.json"
-#: written after every cycle; a folder holds a run (that --resume continues) once it has one
-CHECKPOINT_FILE = "checkpoint.json"
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
 RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray")
+#: the limits of a run: a resumed run given one of them runs to the limits it is given
+LIMITS = ("cycles", "evaluations")
 #: the second objective of every multi-objective search
 SIZE_OBJECTIVE = "params"
+#: the first objective of a multi-objective search whose evaluator measures accuracy (table, train)
+ACCURACY_OBJECTIVE = "accuracy"
 
 
 def option(default: Any = None, help: str = "", *, factory: Any = None) -> Any:
@@ -79,33 +85,37 @@ class RunConfig:
     def resumed_from(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None) -> C:
         """The config saved in ``run_dir`` with ``changes`` applied, which may only touch :data:`RESUMABLE` keys.
 
-        A resumed run may go further (more cycles or evaluations), run elsewhere (workers,
-        Ray) or report against ground truth; anything that changes what is searched is refused.
+        A resumed run may go further, run elsewhere (workers, Ray) or report against ground
+        truth; anything that changes what is searched is refused (a value equal to the saved
+        one, in any spelling, is no change). Limits given replace the saved ones: ``--resume
+        RUN --evaluations 500`` runs until 500 evaluations, whatever cycle limit the run had.
         """
         where = str(Path(run_dir) / CONFIG_FILE)
-        saved = read_run_config(run_dir)
+        raw = read_run_config(run_dir)
+        saved = cls.from_dict(raw, where=where)
         changes = {key.replace("-", "_"): value for key, value in (changes or {}).items()}
-        for key, value in changes.items():
-            if key not in RESUMABLE and saved.get(key) != value:
+        changed = cls.from_dict({**raw, **changes}, where="flags")
+        for key in changes:
+            if key not in RESUMABLE and getattr(changed, key) != getattr(saved, key):
                 raise ConfigError(
-                    f"{flag(key)} {value} cannot change when resuming (the run has {key} = {saved.get(key)!r}); "
+                    f"{flag(key)} {changes[key]} cannot change when resuming (the run has {key} = {getattr(saved, key)!r}); "
                     f"a resumed run may change only {', '.join(flag(k) for k in RESUMABLE)}; start a new run with --out"
                 )
-        return cls.from_dict({**saved, **changes}, where=where)
+        if any(key in changes for key in LIMITS):
+            for key in LIMITS:
+                if key not in changes:
+                    setattr(changed, key, None)
+        return changed
 
     def save(self, run_dir: Path, *, resume: bool = False) -> None:
-        """Write ``config.json`` into the run folder; a new run refuses a folder that holds a run already.
+        """Write ``config.json`` into the run folder; a new run refuses a folder that holds a run or others' files.
 
-        A folder without a checkpoint (a start that failed, or an empty folder) is started
-        afresh; a resumed run rewrites the file with its changes (e.g. more cycles).
+        A folder holding only a failed start's files (no checkpoint) is started afresh; a
+        resumed run rewrites the file with its changes (e.g. more cycles).
         """
-        if not resume and (run_dir / CHECKPOINT_FILE).exists():
-            raise ConfigError(f"{run_dir} already holds a run; resume it with --resume {run_dir} or choose another --out")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(dataclasses.asdict(self), indent=2) + "\n"  # type: ignore[call-overload]
-        tmp = run_dir / (CONFIG_FILE + ".tmp")
-        tmp.write_text(text)
-        tmp.replace(run_dir / CONFIG_FILE)
+        if not resume:
+            check_new(run_dir)
+        write_json(Path(run_dir), CONFIG_FILE, dataclasses.asdict(self))  # type: ignore[call-overload]
 
 
 def check_type(name: str, value: Any, hint: Any, where: str = "config") -> Any:
@@ -167,13 +177,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
     """The ``config.json`` of a run folder, for ``--resume``."""
-    path = Path(run_dir) / CONFIG_FILE
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"--resume {run_dir}: no {CONFIG_FILE} there (was a search started in this folder?)") from None
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"--resume {run_dir}: {CONFIG_FILE} is damaged ({err})") from None
+    return read_json(Path(run_dir), CONFIG_FILE)
 
 
 @dataclasses.dataclass
@@ -198,6 +202,18 @@ class SearchBase(RunConfig):
                                             "against; read before the search, never during it")
     workers: int = option(1, "score on this many local worker processes (with --ray: Ray actors)")
     ray: str | None = option(None, "score on a Ray cluster: its address, 'auto' or 'local'")
+    evaluator: str = option("proxy", "what a search evaluates architectures with (evonas list evaluators): "
+                                     "proxy (training-free), table (a benchmark table), train (short training)")
+    table: str | None = option(None, "evaluator table: CSV of trained architectures (arch column in the space's "
+                                     "notation)")
+    valid_col: str | None = option(None, "evaluator table: the column the search reads (default cifar10_valid_acc)")
+    test_col: str | None = option(None, "evaluator table: the column the result is reported with, never read during "
+                                        "the search (default cifar10_test_acc, if the table has it)")
+    recipe: str | None = option(None, "evaluator train: training recipe (evonas list recipes; default quick)")
+    epochs: int | None = option(None, "evaluator train: epochs per evaluated architecture (default 2)")
+    no_inherit: bool = option(False, "evaluator train: train every child from scratch instead of from its parent's "
+                                     "weights")
+    device: str | None = option(None, "evaluator train: cpu or cuda (default: cuda when present)")
 
     #: cycles of a search given neither cycles nor evaluations
     DEFAULT_CYCLES: typing.ClassVar[int] = 20
@@ -209,14 +225,7 @@ class SearchBase(RunConfig):
         return data
 
     def check_common(self) -> None:
-        """The checks every search shares: names, ranges, network arguments (before anything runs)."""
-        from evonas.data import DATASETS
-        from evonas.encodings import get_space
-        from evonas.parallel import check_rules
-
-        space = get_space(self.space)
-        DATASETS.get(self.dataset)
-        space.check_net_args(self.net)
+        """The range checks every search shares (names are checked where their registries are)."""
         if self.cycles is None and self.evaluations is None:
             self.cycles = self.DEFAULT_CYCLES
         self.check_ranges({
@@ -225,8 +234,28 @@ class SearchBase(RunConfig):
             "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
             "samples": (self.samples >= 2, ">= 2"),
             "repeats": (self.repeats >= 1, ">= 1"),
-            **check_rules(self.workers, self.ray),
+            "workers": (self.workers >= 1, ">= 1"),
+            "ray": (self.ray is None or self.ray.strip() != "", "a Ray address, 'auto' or 'local'"),
+            "epochs": (self.epochs is None or self.epochs >= 1, ">= 1"),
         })
+        self.check_evaluator_options()
+
+    #: the options of each evaluator: given with another evaluator they are refused
+    EVALUATOR_OPTIONS: typing.ClassVar[dict[str, tuple[str, ...]]] = {
+        "proxy": ("mu", "sigma", "target_size"),
+        "table": ("table", "valid_col", "test_col"),
+        "train": ("recipe", "epochs", "no_inherit", "device"),
+    }
+
+    def check_evaluator_options(self) -> None:
+        """Only the chosen evaluator's own options are given (a flag is never ignored)."""
+        for name, options in self.EVALUATOR_OPTIONS.items():
+            given = [o for o in options if getattr(self, o, None) not in (None, False)]
+            if name != self.evaluator and given:
+                raise ConfigError(f"{flag(given[0])} is an option of --evaluator {name}; this search evaluates with "
+                                  f"--evaluator {self.evaluator}")
+        if self.evaluator == "table" and self.table is None:
+            raise ConfigError("--evaluator table needs --table CSV (e.g. ../shared/data/nb201_cifar10.csv)")
 
 
 @dataclasses.dataclass
@@ -245,18 +274,6 @@ class SearchConfig(SearchBase):
                                          "kernel-ridge, linear, gp or a class name (default rf)")
     features: list[str] | None = option(None, "pre-nas: training-free proxies added to the predictor's one-hot "
                                               "features, e.g. swap,params (default none)")
-    evaluator: str = option("proxy", "what a search evaluates architectures with (evonas list evaluators): "
-                                     "proxy (training-free), table (a benchmark table), train (short training)")
-    table: str | None = option(None, "evaluator table: CSV of trained architectures (arch column in the space's "
-                                     "notation)")
-    valid_col: str | None = option(None, "evaluator table: the column the search reads (default cifar10_valid_acc)")
-    test_col: str | None = option(None, "evaluator table: the column the result is reported with, never read during "
-                                        "the search (default cifar10_test_acc, if the table has it)")
-    recipe: str | None = option(None, "evaluator train: training recipe (evonas list recipes; default quick)")
-    epochs: int | None = option(None, "evaluator train: epochs per evaluated architecture (default 2)")
-    no_inherit: bool = option(False, "evaluator train: train every child from scratch instead of from its parent's "
-                                     "weights")
-    device: str | None = option(None, "evaluator train: cpu or cuda (default: cuda when present)")
     mu: float | None = option(None, "regularisation centre, in thousands of parameters of the scored network "
                                     "(with --sigma; default: calibrated from sampled sizes)")
     sigma: float | None = option(None, "regularisation width, in (thousands of parameters)^2")
@@ -265,26 +282,12 @@ class SearchConfig(SearchBase):
     halloffame: int = option(10, "best architectures kept")
 
     def check(self) -> SearchConfig:
-        """Raise :class:`ConfigError` naming the first wrong value; nothing has run or been written yet."""
-        from evonas.fitness import PROXIES
-        from evonas.strategy import STRATEGIES
-
+        """Raise :class:`ConfigError` naming the first value out of range; nothing has run or been written yet."""
         self.check_common()
-        self.check_evaluator()
-        if self.proxy is not None:
-            PROXIES.get(self.proxy)  # the name only: options such as mu/sigma may still be unset
-        STRATEGIES.get(self.strategy).bind(self.strategy_options())
-        if self.predictor is not None:
-            from evonas.predictor import regressor_class
-
-            regressor_class(self.predictor)
-        for name in self.features or ():
-            from evonas.fitness import get_proxy
-
-            try:
-                get_proxy(name)
-            except ConfigError as err:
-                raise ConfigError(f"features: proxy {name!r} needs options ({err}); use a plain proxy, e.g. swap") from None
+        if self.evaluator == "proxy" and self.proxy is None:
+            self.proxy = "reg-swap"
+        if self.evaluator != "proxy" and self.proxy is not None:
+            raise ConfigError(f"--proxy is an option of --evaluator proxy; this search evaluates with --evaluator {self.evaluator}")
         self.check_ranges({
             "mutations": (self.mutations is None or self.mutations >= 1, ">= 1"),
             "crossover": (self.crossover is None or 0.0 <= self.crossover <= 1.0, "in [0, 1]"),
@@ -293,7 +296,6 @@ class SearchConfig(SearchBase):
             "halloffame": (self.halloffame >= 1, ">= 1"),
             "candidates": (self.candidates is None or self.candidates >= 1, ">= 1"),
             "per_cycle": (self.per_cycle is None or self.per_cycle >= 1, ">= 1"),
-            "epochs": (self.epochs is None or self.epochs >= 1, ">= 1"),
         })
         if self.sigma is not None and not self.sigma > 0:
             raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
@@ -313,28 +315,6 @@ class SearchConfig(SearchBase):
                 "candidates": self.candidates, "per_cycle": self.per_cycle, "predictor": self.predictor,
                 "features": self.features}
 
-    #: the options of each evaluator: given with another evaluator they are refused
-    EVALUATOR_OPTIONS: typing.ClassVar[dict[str, tuple[str, ...]]] = {
-        "proxy": ("proxy", "mu", "sigma", "target_size"),
-        "table": ("table", "valid_col", "test_col"),
-        "train": ("recipe", "epochs", "no_inherit", "device"),
-    }
-
-    def check_evaluator(self) -> None:
-        """The evaluator exists and only its own options are given; the proxy evaluator's proxy defaults to reg-swap."""
-        from evonas.search import EVALUATORS
-
-        EVALUATORS.get(self.evaluator)
-        for name, options in self.EVALUATOR_OPTIONS.items():
-            given = [o for o in options if getattr(self, o) not in (None, False)]
-            if name != self.evaluator and given:
-                raise ConfigError(f"{flag(given[0])} is an option of --evaluator {name}; this search evaluates with "
-                                  f"--evaluator {self.evaluator}")
-        if self.evaluator == "proxy" and self.proxy is None:
-            self.proxy = "reg-swap"
-        if self.evaluator == "table" and self.table is None:
-            raise ConfigError("--evaluator table needs --table CSV (e.g. ../shared/data/nb201_cifar10.csv)")
-
 
 @dataclasses.dataclass
 class MooConfig(SearchBase):
@@ -348,7 +328,8 @@ class MooConfig(SearchBase):
 
     population: int = option(20, "population size (also offspring per generation)")
     objectives: list[str] = option(help="multi-objective search, 'PROXY,params': maximise the (plain) proxy, "
-                                        "minimise the parameter count", factory=lambda: ["swap", SIZE_OBJECTIVE])
+                                        "minimise the parameter count ('accuracy,params' with --evaluator table or "
+                                        "train)", factory=lambda: ["swap", SIZE_OBJECTIVE])
     algorithm: str = option("nsga2", "multi-objective algorithm (evonas list algorithms)")
     crossover: float = option(0.9, "probability that a mating applies node-incoming crossover")
     budget: float | None = option(None, "largest allowed parameter count of the scored network (a count, e.g. "
@@ -362,24 +343,16 @@ class MooConfig(SearchBase):
         return self.objectives[0]
 
     def check(self) -> MooConfig:
-        """Raise :class:`ConfigError` (or :class:`UnknownNameError`) naming the first wrong value."""
-        from evonas.fitness import get_proxy
-        from evonas.moo.algorithms import ALGORITHMS
-
+        """Raise :class:`ConfigError` naming the first value out of range."""
         self.check_common()
-        ALGORITHMS.get(self.algorithm)
-        if len(self.objectives) != 2 or self.objectives[1] != SIZE_OBJECTIVE or self.proxy == SIZE_OBJECTIVE:
+        first = ACCURACY_OBJECTIVE if self.evaluator != "proxy" else "PROXY"
+        if len(self.objectives) != 2 or self.objectives[1] != SIZE_OBJECTIVE or self.proxy == SIZE_OBJECTIVE or (
+                self.evaluator != "proxy" and self.proxy != ACCURACY_OBJECTIVE):
             raise ConfigError(
-                f"objectives = {','.join(self.objectives)!r}: must be 'PROXY,params' (e.g. 'swap,params'): "
-                "a proxy to maximise, then the parameter count to minimise"
+                f"objectives = {','.join(self.objectives)!r}: must be '{first},params' (e.g. "
+                f"'{'swap' if first == 'PROXY' else first},params'): the evaluator's score to maximise, then the "
+                "parameter count to minimise"
             )
-        try:
-            get_proxy(self.proxy)
-        except ConfigError as err:
-            raise ConfigError(
-                f"objectives: proxy {self.proxy!r} needs options ({err}); the size trade-off is the second "
-                "objective here, so use the plain proxy (e.g. 'swap' rather than 'reg-swap')"
-            ) from None
         self.check_ranges({
             "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
             "budget": (self.budget is None or self.budget > 0, "> 0 (a parameter count) or unset"),

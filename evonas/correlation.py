@@ -131,7 +131,7 @@ def correlate(
         if new_file:
             writer.writeheader()
         results = map_fn(partial(evaluate_safely, scorer), todo["arch"].tolist())
-        for (_, row), (value, params, error) in tqdm(
+        for (_, row), (value, params, error, _details) in tqdm(
             zip(todo.iterrows(), results), total=len(todo), initial=len(rows) - len(todo),
             desc="scoring", disable=not progress,
         ):

@@ -26,7 +26,16 @@ class DataError(EvonasError, ValueError):
     """An input file or directory is missing or not in a format evonas reads."""
 
 
-class ProxyError(EvonasError, ArithmeticError):
+class ArchitectureFailure(EvonasError):
+    """One architecture could not be evaluated: a fact about it, recorded as data, never the end of a search.
+
+    Every evaluator's failure on one architecture is one of these (a proxy's non-finite
+    value, a diverging training, an architecture missing from a benchmark table); a search
+    gives it the worst fitness (or makes it infeasible), counts it and lists it with its error.
+    """
+
+
+class ProxyError(ArchitectureFailure, ArithmeticError):
     """A fitness proxy produced a non-finite value for an architecture."""
 
 
@@ -34,5 +43,9 @@ class WorkerError(EvonasError, RuntimeError):
     """A worker process (local or Ray) died while scoring, again after its task was retried."""
 
 
-class TrainingError(EvonasError, ArithmeticError):
+class TrainingError(ArchitectureFailure, ArithmeticError):
     """Training a network diverged (a non-finite loss)."""
+
+
+class NotInTableError(ArchitectureFailure, LookupError):
+    """A table-driven evaluator was asked for an architecture its table does not hold."""

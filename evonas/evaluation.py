@@ -1,55 +1,81 @@
-"""Scoring one architecture end to end: build the network, re-initialise, apply the proxy.
+"""The one evaluator contract: ``evaluate(genome, parent=None) -> Evaluation``, failures as data.
 
-:class:`ArchitectureScorer` is a small picklable callable, so the same object serves the
-serial loop, ``toolbox.map`` with a process pool, and remote workers.
+Every evaluator -- a training-free proxy, a benchmark table, training, or the user's own --
+is called the same way by every strategy: with the genome and, where the strategy knows
+it, the genome it was derived from (an evaluator that trains may start from the parent's
+weights; one that cannot use it ignores it). What comes back is one :class:`Evaluation`.
+An :class:`~evonas.errors.ArchitectureFailure` on one architecture is a fact about that
+architecture: it becomes a failed Evaluation (worst fitness, or infeasible), counted and
+listed with its error, never the end of a search.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+import inspect
+from numbers import Real
+from typing import Any, Callable, NamedTuple
 
-from evonas.encodings import SearchSpace, get_space
-from evonas.encodings.space import NativeOrGenome
-from evonas.fitness import Batch, get_proxy, score
-from evonas.networks import count_parameters
+from evonas.errors import ArchitectureFailure
 
 
-@dataclass(frozen=True)
-class ArchitectureScorer:
-    """``scorer(genome_or_native_text) -> (score, params)`` for one space, proxy and input batch.
+class Evaluation(NamedTuple):
+    """The outcome of evaluating one architecture.
 
-    Args:
-        space: registered space name.
-        proxy: registered proxy name; ``proxy_options`` are passed to its factory.
-        net_args: network arguments of the scored network (e.g. the stem-less DARTS cell).
-        batch: the input batch (and targets, for proxies that need them).
-        repeats: re-initialisations averaged per score.
-        seed: seed of the re-initialisations; every architecture gets the same seed, so a
-            score does not depend on the order architectures are scored in.
+    Attributes:
+        score: the evaluator's value (higher or lower is better, as its direction says), or None if it failed.
+        params: parameter count of the evaluated network, if the evaluator reports it.
+        error: why the evaluation failed (None when it did not).
+        details: further named values the evaluator measured (e.g. an ensemble's members),
+            written as columns of ``scored.csv``.
     """
 
-    space: str
-    proxy: str
-    batch: Batch
-    proxy_options: dict[str, Any] = field(default_factory=dict)
-    net_args: dict[str, Any] = field(default_factory=dict)
-    space_options: dict[str, Any] = field(default_factory=dict)
-    repeats: int = 32
-    seed: int = 0
+    score: float | None
+    params: int | None = None
+    error: str | None = None
+    details: dict[str, float] | None = None
 
-    @cached_property
-    def _space(self) -> SearchSpace:
-        return get_space(self.space, **self.space_options)
+    @property
+    def failed(self) -> bool:
+        """Whether the architecture could not be evaluated."""
+        return self.score is None
 
-    @cached_property
-    def _proxy(self) -> Any:
-        return get_proxy(self.proxy, **self.proxy_options)
 
-    def __call__(self, arch: NativeOrGenome) -> tuple[float, int]:
-        net = self._space.build(arch, **self.net_args).to(self.batch.inputs.device)
-        return score(self._proxy, net, self.batch, repeats=self.repeats, seed=self.seed), count_parameters(net)
+def as_evaluation(result: object) -> Evaluation:
+    """An evaluator's result as an :class:`Evaluation`: a number, ``(score,)``, ``(score, params)`` or an Evaluation.
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+    The plain shapes let a user's evaluator be a one-line function.
+    """
+    if isinstance(result, Evaluation):
+        return result
+    if isinstance(result, Real):
+        return Evaluation(float(result))
+    values = tuple(result)  # type: ignore[arg-type]
+    if len(values) == 1:
+        return Evaluation(float(values[0]))
+    score, params = values
+    return Evaluation(float(score), None if params is None else int(params))
+
+
+def takes_parent(evaluate: Callable[..., Any]) -> bool:
+    """Whether ``evaluate`` accepts a ``parent`` keyword (or any keyword)."""
+    try:
+        params = inspect.signature(evaluate).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+    return any(p.name == "parent" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def evaluate_safely(evaluate: Callable[..., Any], task: Any) -> Evaluation:
+    """``evaluate(genome, parent=...)`` as an :class:`Evaluation`; an ArchitectureFailure becomes a failed one.
+
+    ``task`` is a genome, or a ``(genome, parent)`` pair; the parent is passed only to an
+    evaluator that takes it (:func:`takes_parent`). Module level, so
+    ``functools.partial(evaluate_safely, evaluator)`` travels to worker processes.
+    """
+    genome, parent = task if isinstance(task, tuple) else (task, None)
+    try:
+        if parent is not None and takes_parent(evaluate):
+            return as_evaluation(evaluate(genome, parent=parent))
+        return as_evaluation(evaluate(genome))
+    except ArchitectureFailure as err:
+        return Evaluation(None, None, str(err))

@@ -9,7 +9,7 @@ import pandas as pd
 from deap import tools
 
 from evonas.cache import ScoreCache
-from evonas.encodings import Genome, SearchSpace
+from evonas.encodings import SearchSpace
 from evonas.plots import figure
 
 
@@ -24,26 +24,30 @@ def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
 
 
 def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
-    """``scored.csv``: every distinct architecture scored, in scoring order and the space's notation; failed ones with their error."""
-    rows = []
+    """``scored.csv``: every distinct architecture evaluated, in evaluation order and the space's notation.
+
+    Failed ones carry their error; an evaluator's further values (``Evaluation.details``,
+    e.g. an ensemble's members) are columns after the fixed ones.
+    """
+    rows, details = [], {}
     for g in cache.genomes.values():
-        score, params, error = cache.get(g)
+        score, params, error, extra = cache.get(g)
         rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params,
-                     "status": "failed" if score is None else "ok", "error": error or ""})
+                     "status": "failed" if score is None else "ok", "error": error or "", **(extra or {})})
+        details.update(dict.fromkeys(extra or {}))
     path = run_dir / "scored.csv"
-    pd.DataFrame(rows, columns=SCORED_COLUMNS).to_csv(path, index=False)
+    pd.DataFrame(rows, columns=SCORED_COLUMNS + list(details)).to_csv(path, index=False)
     return path
 
 
-def write_best(run_dir: Path, space: SearchSpace, genome: Genome, score: float, params: int | None, extra: dict) -> dict:
-    """``best.json`` (native, matrices, score, sizes, extras) and ``best.txt``, its summary for people.
+def write_best(run_dir: Path, space: SearchSpace, best: dict) -> dict:
+    """``best.json`` (native, matrices, score, sizes, extras: see :func:`evonas.facade.search`) and ``best.txt``, its summary for people.
 
     ``best.txt`` starts with the architecture in the space's own notation (one line, ready
     to paste into ``evonas inspect``); then the score, the sizes of the scored network and
     of the network to train, and the true accuracy when a ground-truth table was given.
     """
-    native = space.to_native(genome)
-    best = {"space": space.name, "native": native, "genome": genome.to_json(), "score": score, "params": params, **extra}
+    native, score, params = best["native"], best["score"], best["params"]
     (run_dir / "best.json").write_text(json.dumps(best, indent=2) + "\n")
     lines = [native, f"score ({best.get('proxy', 'fitness')}): {score:.6g}"]
     if params is not None:

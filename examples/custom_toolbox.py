@@ -11,7 +11,7 @@ from deap import tools
 
 import evonas
 from evonas.cache import ScoreCache
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 from evonas.operators import MaxFitness
 from evonas.strategy import make_toolbox, swap_nas
 
@@ -38,9 +38,9 @@ def main() -> None:
 
     population = toolbox.population(n=8)
     hof = tools.HallOfFame(1)
-    population, logbook = swap_nas(population, toolbox, cycles=10, mutations=4, crossover=0.3, rng=rng,
-                                   cache=ScoreCache(), halloffame=hof)
-    print(logbook)
+    run = SearchRun(toolbox, StopRule(cycles=10), cache=ScoreCache(), halloffame=hof)
+    population = swap_nas(population, toolbox, run, mutations=4, crossover=0.3, rng=rng)
+    print(run.logbook)
     print("best:", space.to_native(hof[0].genome), "score", hof[0].fitness.values[0], "params", hof[0].params)
 
 

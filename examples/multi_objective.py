@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 from evonas.moo import MooConfig, run_moo
 
 TABLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nb201_cifar10.csv"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evonas.errors import ProxyError
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 
 
 @dataclass(frozen=True)

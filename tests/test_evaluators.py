@@ -8,8 +8,9 @@ import pytest
 
 import evonas
 from evonas.cli import main
-from evonas.errors import ConfigError, DataError
-from evonas.fitness.evaluators import TableEvaluator, TrainEvaluator
+from evonas.errors import ConfigError, DataError, NotInTableError
+from evonas.evaluation import evaluate_safely
+from evonas.evaluators import TableEvaluator, TrainEvaluator
 from evonas.train import get_recipe
 
 NB201 = evonas.get_space("nb201")
@@ -38,13 +39,14 @@ def test_table_reads_the_validation_column(table):
     assert result.params == pytest.approx(row["params_m_cifar10"] * 1e6, abs=1)
 
 
-def test_an_architecture_missing_from_the_table_is_a_clear_error(tmp_path):
+def test_an_architecture_missing_from_the_table_is_a_failed_evaluation(tmp_path):
     path, frame = small_table(tmp_path, valid=lambda n: np.arange(n, dtype=float))
     evaluator = TableEvaluator.read(path, "nb201", valid_col="valid")
     rng = np.random.default_rng(5)
     absent = next(g for g in (NB201.sample(rng) for _ in range(1000)) if NB201.to_native(g) not in set(frame["arch"]))
-    with pytest.raises(DataError, match=r"is not in the table \(\d+ rows\)"):
+    with pytest.raises(NotInTableError, match=r"is not in the table \(\d+ rows\)"):
         evaluator(absent)
+    assert evaluate_safely(evaluator, absent).failed  # data for a search, not its end
 
 
 def test_table_problems_are_one_line_errors(tmp_path, table):
@@ -54,7 +56,7 @@ def test_table_problems_are_one_line_errors(tmp_path, table):
         TableEvaluator.read(table, "nb201", valid_col="valid")
     with pytest.raises(ConfigError, match="must not read the accuracy it is reported with"):
         TableEvaluator.read(table, "nb201", valid_col="cifar10_test_acc", test_col="cifar10_test_acc")
-    with pytest.raises(DataError, match="does not hold darts architectures"):
+    with pytest.raises(DataError, match="row 2 is not a darts architecture"):
         TableEvaluator.read(table, "darts", valid_col="cifar10_valid_acc")
     path, _ = small_table(tmp_path, valid=lambda n: ["x"] * n)
     with pytest.raises(DataError, match="column 'valid' row 2 is not a number"):

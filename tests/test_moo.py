@@ -20,6 +20,7 @@ from pymoo.core.duplicate import ElementwiseDuplicateElimination
 from pymoo.core.population import Population
 
 import evonas
+from evonas.facade import check
 from evonas.cli import main
 from evonas.cache import ScoreCache
 from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
@@ -242,19 +243,19 @@ def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
         run_fake(run, resume=True)
     state["cache"]["scores"].popitem()
     (run / "checkpoint.json").write_text(json.dumps(state))
-    with pytest.raises(ConfigError, match="does not hold"):
+    with pytest.raises(ConfigError, match="did not reproduce"):
         run_fake(run, resume=True)
 
 
 def test_config_errors_name_the_value(tmp_path):
     with pytest.raises(ConfigError, match="PROXY,params"):
-        MooConfig(objectives=["params", "swap"]).check()
+        check(MooConfig(objectives=["params", "swap"]))
     with pytest.raises(ConfigError, match="reg-swap"):
-        MooConfig(objectives=["reg-swap", "params"]).check()
+        check(MooConfig(objectives=["reg-swap", "params"]))
     with pytest.raises(UnknownNameError, match="nsga2"):
-        MooConfig(algorithm="nsga-2").check()
+        check(MooConfig(algorithm="nsga-2"))
     with pytest.raises(ConfigError, match="budget"):
-        MooConfig(budget=-1).check()
+        check(MooConfig(budget=-1))
     assert MooConfig.from_dict({"objectives": "swap, params"}).objectives == ["swap", "params"]
     run_fake(tmp_path / "run", cycles=0)
     with pytest.raises(ConfigError, match="already holds a run"):

@@ -13,13 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import evonas.search
+import evonas.evaluators.builders
+import evonas.facade
 from evonas.cli import main
 from evonas.errors import ConfigError, ProxyError
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators import ArchitectureScorer
 from evonas.moo import MooConfig, run_moo
 from evonas.parallel import WorkerError, _dumps, make_map
-from evonas.search import SearchConfig, run_search
+from evonas.facade import SearchConfig, run_search
 from parallel_helpers import DyingScorer, FailsOnOne, KillAlways, KillOnce, Twice, plus_one
 
 TINY = dict(space="nb201", population=6, cycles=6, mutations=3, samples=8, repeats=2, net={"C": 8, "N": 1}, seed=1)
@@ -106,15 +107,15 @@ def test_a_worker_dying_twice_is_one_clear_error():
 def test_a_search_whose_workers_die_resumes_to_the_same_result(tmp_path, serial_run, monkeypatch):
     """Workers killed in cycle 3: a clear error, the checkpoint of cycle 2 intact, --resume finishes the run."""
     armed, run = tmp_path / "armed", tmp_path / "run"
-    monkeypatch.setattr(evonas.search, "ArchitectureScorer", partial(DyingScorer, armed=str(armed)))
-    save = evonas.search.save_checkpoint
+    monkeypatch.setattr(evonas.evaluators.proxy, "ArchitectureScorer", partial(DyingScorer, armed=str(armed)))
+    save = evonas.facade.save_checkpoint
 
     def save_then_arm(out, state):
         save(out, state)
         if state.cycle == 2:
             armed.touch()
 
-    monkeypatch.setattr(evonas.search, "save_checkpoint", save_then_arm)
+    monkeypatch.setattr(evonas.facade, "save_checkpoint", save_then_arm)
     with pytest.raises(WorkerError, match="died twice"):
         run_search(SearchConfig(**TINY, workers=2), run, progress=False)
     assert json.loads((run / "checkpoint.json").read_text())["cycle"] in (2, 3, 4, 5)

@@ -10,7 +10,7 @@ from evonas.cache import ScoreCache
 from evonas.errors import ConfigError
 from evonas.operators import Individual, MaxFitness, sel_stratified
 from evonas.predictor import ALIASES, Predictor, one_hot, regressor_class
-from evonas.strategy import get_strategy, make_toolbox
+from evonas.strategy import SearchRun, StopRule, get_strategy, make_toolbox
 from evonas.strategy.pre_nas import MAX_OP_CHANGES
 
 NB201 = evonas.get_space("nb201")
@@ -126,9 +126,9 @@ def run_pre_nas(seed, evaluations, evaluate=conv_count, **options):
     search_options, parts = entry.split(options)
     entry.setup(toolbox, NB201, rng, None, **parts)
     cache, hof = ScoreCache(), tools.HallOfFame(1)
-    pop, log = entry.search(toolbox.population(n=10), toolbox, None, evaluations=evaluations, cache=cache,
-                            halloffame=hof, **search_options)
-    return pop, log, hof, cache
+    search_run = SearchRun(toolbox, StopRule(None, evaluations), cache=cache, halloffame=hof)
+    pop = entry.search(toolbox.population(n=10), toolbox, search_run, **search_options)
+    return pop, search_run.logbook, hof, cache
 
 
 def test_budget_is_the_number_of_evaluated_architectures():

@@ -195,7 +195,7 @@ def test_search_touches_no_global_random_state_and_writes_one_checkpoint(tmp_pat
 
     import torch
 
-    from evonas.search import SearchConfig, run_search
+    from evonas.facade import SearchConfig, run_search
 
     random.seed(11)
     torch.manual_seed(11)
@@ -220,7 +220,7 @@ def test_progress_counts_the_cycles_asked_for():
 
 
 def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
-    import evonas.search
+    import evonas.facade
 
     run = tmp_path / "run"
     assert main(["search", *TINY, "--cycles", "0", "--out", str(tmp_path / "done")]) == 0
@@ -230,6 +230,6 @@ def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
         (Path(out) / "checkpoint.json").write_text("{}")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(evonas.search, "run_search", interrupted)
+    monkeypatch.setattr(evonas.facade, "run_search", interrupted)
     assert main(["search", *TINY, "--out", str(run)]) == 130
     assert f"continue with: evonas search --resume {run}" in capsys.readouterr().err

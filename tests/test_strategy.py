@@ -12,6 +12,8 @@ from evonas.errors import ConfigError, ProxyError
 from evonas.operators import Individual, MaxFitness, MinFitness
 from evonas.strategy import (
     STRATEGIES,
+    SearchRun,
+    StopRule,
     evaluate_all,
     get_strategy,
     make_toolbox,
@@ -30,7 +32,7 @@ def conv_count(genome):
     return float((genome.cells[0] == 1).sum()), 1000
 
 
-def run(seed, cycles=30, population=10, evaluate=conv_count, strategy="swap-nas", **options):
+def run(seed, cycles=30, population=10, evaluate=conv_count, strategy="swap-nas", evaluations=None, **options):
     rng = np.random.default_rng(seed)
     entry = get_strategy(strategy)
     toolbox = make_toolbox(SPACE, evaluate, rng, MaxFitness, remove=entry.remove)
@@ -39,8 +41,9 @@ def run(seed, cycles=30, population=10, evaluate=conv_count, strategy="swap-nas"
     cache = ScoreCache()
     if "rng" in entry.options:
         options["rng"] = rng
-    pop, log = entry.search(pop, toolbox, cycles, cache=cache, halloffame=hof, **options)
-    return pop, log, hof, cache
+    search_run = SearchRun(toolbox, StopRule(cycles, evaluations), cache=cache, halloffame=hof)
+    pop = entry.search(pop, toolbox, search_run, **options)
+    return pop, search_run.logbook, hof, cache
 
 
 @pytest.mark.parametrize("strategy", ["swap-nas", "rea"])

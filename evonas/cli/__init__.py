@@ -13,7 +13,8 @@ from typing import Sequence
 
 from pathlib import Path
 
-from evonas.config import CHECKPOINT_FILE, parse_net_args  # noqa: F401  (parse_net_args: the commands' --net)
+from evonas.runfolder import CHECKPOINT_FILE
+from evonas.config import parse_net_args  # noqa: F401  (parse_net_args: the commands' --net)
 from evonas.errors import ConfigError, EvonasError
 from evonas.parallel import prestart
 

@@ -40,7 +40,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
-    from evonas.evaluation import ArchitectureScorer
+    from evonas.evaluators.proxy import ArchitectureScorer
     from evonas.fitness import reference_options, size_options
     from evonas.parallel import make_map
 

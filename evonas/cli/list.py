@@ -39,7 +39,7 @@ def _algorithms() -> list[tuple[str, str]]:
 
 
 def _evaluators() -> list[tuple[str, str]]:
-    from evonas.search import EVALUATORS
+    from evonas.evaluators import EVALUATORS
 
     return [(name, _first_line(EVALUATORS.get(name))) for name in EVALUATORS.names()]
 

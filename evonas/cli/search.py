@@ -1,7 +1,7 @@
 """``evonas search``: run a search and write a run folder (config, log, scores, best, plots).
 
 One vocabulary for single- and multi-objective search: every flag is a field of
-:class:`~evonas.search.SearchConfig` or :class:`~evonas.moo.MooConfig` (the shared ones are
+:class:`~evonas.config.SearchConfig` or :class:`~evonas.moo.MooConfig` (the shared ones are
 :class:`~evonas.config.SearchBase`'s), a TOML file (``--config``) takes the same names
 without the dashes in front (``ground-truth`` or ``ground_truth``), and flags win over the
 file. ``--objectives`` selects the multi-objective search; a flag that does not apply to the
@@ -69,7 +69,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from evonas.config import read_toml
     from evonas.moo import run_moo
-    from evonas.search import run_search
+    from evonas.facade import run_search
 
     single, multi = _configs()
     fields = set(single.field_names()) | set(multi.field_names())

@@ -72,6 +72,10 @@ class MacroSpace(SearchSpace):
 
         return MacroNetwork(self.blocks(arch), C=C, head=head, num_classes=num_classes)
 
+    def network_key(self, genome: Genome) -> str:
+        """The canonical key: genomes that share it build the same network (see :meth:`SearchSpace.network_key`)."""
+        return self.canonical_key(genome)
+
     def canonical_key(self, genome: Genome) -> str:
         """The native string with each stage's true identities moved to its end.
 

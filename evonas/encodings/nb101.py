@@ -155,6 +155,10 @@ class NB101Space(SearchSpace):
         return {"cell": g}
 
     # ---- keys --------------------------------------------------------------------------
+    def network_key(self, genome: Genome) -> str:
+        """The canonical key: genomes that share it build the same network (see :meth:`SearchSpace.network_key`)."""
+        return self.canonical_key(genome)
+
     def canonical_key(self, genome: Genome) -> str:
         """Hash of the pruned cell's canonical form: equal exactly for isomorphic labelled graphs.
 

@@ -178,6 +178,18 @@ class SearchSpace(ABC):
     def canonical_key(self, genome: Genome) -> str:
         """A key shared by all genomes that compute the same function (e.g. isomorphic cells)."""
 
+    def network_key(self, genome: Genome) -> str:
+        """A key shared by exactly the genomes that build the same network: what "the same architecture" means.
+
+        The cache, the evaluation budget, every "already seen" check and duplicate
+        elimination decide by it. By default the genome's own key: NAS-Bench-201 and DARTS
+        build every edge (a branch that does not reach the output still computes, and a
+        proxy still sees it), so two genomes are two networks. A space whose builder
+        prunes or reorders (NAS-Bench-101's dead nodes, the macro space's identities)
+        returns its :meth:`canonical_key`.
+        """
+        return genome.key
+
     # ---- shared machinery ------------------------------------------------------------
     def check_net_args(self, net_args: Mapping[str, Any]) -> None:
         """Raise :class:`ConfigError` for a network argument :meth:`build` does not take, or of the wrong type.

@@ -36,12 +36,12 @@ class GenomeOperators:
     @classmethod
     def create(cls, space: SearchSpace, rng: np.random.Generator, *, crossover: float = 0.9) -> GenomeOperators:
         """Sampling, node-incoming crossover (probability ``crossover``), ``mut_random``, and duplicate
-        elimination by what a network computes (``space.canonical_key``)."""
+        elimination by the network built (``space.network_key``)."""
         return cls(
             GenomeSampling(space, rng=rng),
             GenomeCrossover(space, rng=rng, prob=crossover),
             GenomeMutation(space, rng=rng),
-            GenomeDuplicateElimination(space.canonical_key),
+            GenomeDuplicateElimination(space.network_key),
         )
 
 

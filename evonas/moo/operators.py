@@ -43,7 +43,7 @@ class GenomeSampling(Sampling):
             if len(drawn) == n_samples:
                 break
             genome = self.space.sample(self.rng)
-            drawn.setdefault(genome.key, genome)
+            drawn.setdefault(self.space.network_key(genome), genome)
         X = np.full((len(drawn), 1), None, dtype=object)
         X[:, 0] = list(drawn.values())
         return X
@@ -97,7 +97,7 @@ class GenomeDuplicateElimination(ElementwiseDuplicateElimination):
 
     Args:
         key: genome -> key; by default the exact matrix key. Runs pass the space's
-            ``canonical_key``, so the population never holds two copies of one network
+            ``network_key``, so the population never holds two copies of one network
             (isomorphic cells, or cells that differ only in edges that cannot reach the output).
     """
 

@@ -28,9 +28,17 @@ Scorer = Callable[[Genome], "tuple[float, int]"]
 MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
 
 
-def score_genomes(genomes: Sequence[Genome], scorer: Scorer, cache: ScoreCache, *, map_fn: MapFn = map) -> list[Evaluation]:
-    """The :class:`~evonas.cache.Evaluation` of every genome: cached ones looked up, the others scored once via ``map_fn``."""
-    scores = score_all(genomes, scorer, cache, map_fn=map_fn)
+#: what a genome beyond the evaluation budget gets: no score, so it is infeasible (and never cached)
+OVER_BUDGET = Evaluation(None, None, "not evaluated: beyond the evaluation budget")
+
+
+def score_genomes(genomes: Sequence[Genome], scorer: Scorer, cache: ScoreCache, *, map_fn: MapFn = map,
+                  limit: int | None = None) -> list[Evaluation]:
+    """The :class:`~evonas.cache.Evaluation` of every genome: cached ones looked up, at most ``limit`` others evaluated once via ``map_fn``.
+
+    Genomes beyond ``limit`` get :data:`OVER_BUDGET`.
+    """
+    scores = [OVER_BUDGET if e is None else e for e in score_all(genomes, scorer, cache, map_fn=map_fn, limit=limit)]
     for genome, evaluation in zip(genomes, scores):
         if evaluation.params is None and not evaluation.failed:
             raise ConfigError(f"scorer {type(scorer).__name__} gave no parameter count for {genome.key}; it must return (score, params)")
@@ -42,7 +50,8 @@ class ArchitectureProblem(Problem):
 
     One inequality constraint ``G <= 0`` says which architectures are feasible: ``G = params -
     budget`` with a ``budget``, else 0; an architecture whose score failed has ``G = 1`` (and
-    ``F = 0``, which pymoo never compares: infeasible solutions are ranked by ``G`` alone).
+    ``F = 0``, which pymoo never compares: infeasible solutions are ranked by ``G`` alone); so
+    has one beyond the evaluation budget (:attr:`limit`), which is not evaluated at all.
 
     Args:
         scorer: ``genome -> (score, params)``; ``params`` is the second objective.
@@ -65,9 +74,11 @@ class ArchitectureProblem(Problem):
             raise ConfigError(f"ArchitectureProblem: direction must be +1 or -1, got {direction!r}")
         super().__init__(n_var=1, n_obj=2, n_ieq_constr=1, vtype=object)
         self.scorer, self.cache, self.direction, self.budget, self.map_fn = scorer, cache, direction, budget, map_fn
+        #: new evaluations allowed in the next call (None: any); the search sets it from its budget
+        self.limit: int | None = None
 
     def _evaluate(self, X: np.ndarray, out: dict[str, Any], *args: Any, **kwargs: Any) -> None:
-        scores = score_genomes(list(X[:, 0]), self.scorer, self.cache, map_fn=self.map_fn)
+        scores = score_genomes(list(X[:, 0]), self.scorer, self.cache, map_fn=self.map_fn, limit=self.limit)
         out["F"] = np.array([(0.0, 0.0) if e.failed else self.objectives(e.score, e.params) for e in scores],
                             dtype=float).reshape(-1, 2)
         out["G"] = np.array([[self.constraint(e)] for e in scores], dtype=float).reshape(-1, 1)

@@ -21,22 +21,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pymoo.core.algorithm import Algorithm
 from pymoo.core.termination import NoTermination
 
+from evonas import runfolder
 from evonas.cache import ScoreCache
-from evonas.checkpoint import atomic_write
-from evonas.config import CHECKPOINT_FILE, MooConfig
-from evonas.encodings import Genome, SearchSpace, get_space
+from evonas.config import MooConfig
+from evonas.encodings import SearchSpace
 from evonas.errors import ConfigError
-from evonas.fitness import get_proxy
 from evonas.moo.algorithms import make_algorithm
 from evonas.moo.front import (
     NB201_COLUMNS, Normalisation, hypervolume, nb201_front_report, pareto_ranks, plot_front, plot_truth, sort_front,
@@ -44,11 +43,11 @@ from evonas.moo.front import (
 from evonas.moo.problem import ArchitectureProblem, MapFn, Scorer
 from evonas.parallel import make_map
 from evonas.progress import Progress
-from evonas.strategy.run import STALL_CYCLES
+from evonas.strategy.run import StopRule
 from evonas.results import write_scored
 from evonas.truth import GroundTruth
 
-STATE_FILE = CHECKPOINT_FILE
+STATE_FILE = runfolder.CHECKPOINT_FILE
 
 
 @dataclass
@@ -71,8 +70,25 @@ class MooResult:
     truth: dict[str, Any] | None = None
 
 
+def check_moo(config: MooConfig, space: SearchSpace) -> None:
+    """The multi-objective names: the algorithm, and a first objective that needs no options."""
+    from evonas.fitness import get_proxy
+    from evonas.moo.algorithms import ALGORITHMS
+
+    ALGORITHMS.get(config.algorithm)
+    if config.evaluator != "proxy":
+        return
+    try:
+        get_proxy(config.proxy)
+    except ConfigError as err:
+        raise ConfigError(
+            f"objectives: proxy {config.proxy!r} needs options ({err}); the size trade-off is the second "
+            "objective here, so use the plain proxy (e.g. 'swap' rather than 'reg-swap')"
+        ) from None
+
+
 def run_moo(
-    config: MooConfig,
+    config: MooConfig | None,
     out: Path,
     *,
     resume: bool = False,
@@ -88,83 +104,73 @@ def run_moo(
         algorithm.setup(problem, seed)
         for cycle in 0..C (while the evaluation budget lasts):
             offspring = algorithm.ask()          # cycle 0: the initial sample
-            evaluate(offspring)                  # cache first, the rest through map_fn(scorer, ...)
+            evaluate(offspring)                  # cache first, the rest (within the budget) through map_fn
             algorithm.tell(offspring)            # survival
             record hypervolume; save checkpoint
+
+    The budget is exact: offspring beyond it are not evaluated and are infeasible.
 
     Args:
         config: the run's settings (None on resume: the folder's ``config.json`` is used,
             with ``changes``, which may only extend the run or change how it runs).
-        scorer: ``genome -> (score, params)``; default: an
-            :class:`~evonas.evaluation.ArchitectureScorer` of ``config.proxy`` on the
-            space's scoring network. A resumed run must get the same scorer.
-        map_fn: how new architectures are scored; default: :func:`evonas.parallel.make_map`
+        scorer: ``genome -> (score, params)`` replacing the configured evaluator's (a
+            resumed run must get the same one).
+        map_fn: how new architectures are evaluated; default: :func:`evonas.parallel.make_map`
             of ``config.workers`` and ``config.ray`` (the builtin ``map`` for one worker).
     """
-    out = Path(out)
-    if resume:
-        config = MooConfig.resumed_from(out, changes)
-    elif config is None:
-        raise ConfigError("run_moo: give a MooConfig for a new search (or resume=True)")
-    config.check()
-    space = get_space(config.space)
-    truth = GroundTruth.read(config.ground_truth, config.space, NB201_COLUMNS) if config.ground_truth else None
-    scorer = scorer if scorer is not None else _default_scorer(config, space)  # reads the data: before the folder
-    config.save(out, resume=resume)
-    saved = _load_checkpoint(out) if resume and (out / STATE_FILE).exists() else None
+    from evonas.facade import prepare
 
-    cache = ScoreCache()
-    problem = ArchitectureProblem(
-        scorer,
-        cache,
-        direction=get_proxy(config.proxy).direction,
-        budget=config.budget,
-    )
+    out = Path(out)
+    prepared = prepare(MooConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_moo,
+                       truth_columns=NB201_COLUMNS)
+    config, space = prepared.config, prepared.space
+    scorer = scorer if scorer is not None else prepared.evaluator.evaluate
+    saved = runfolder.load_checkpoint(out, KIND, SAVED) if resume and (out / STATE_FILE).exists() else None
+
+    cache = ScoreCache(space.network_key)
+    problem = ArchitectureProblem(scorer, cache, direction=prepared.evaluator.direction, budget=config.budget)
     rng, algorithm_seed = _seeds(config.seed)
     algorithm = make_algorithm(config.algorithm, space, pop_size=config.population, rng=rng, crossover=config.crossover)
     algorithm.setup(problem, termination=NoTermination(), seed=algorithm_seed, verbose=False)
+    # generation 1 is the initial sample, so C cycles are C + 1 generations
+    stop = StopRule(None if config.cycles is None else config.cycles + 1, config.evaluations)
 
-    done = 0
+    done, stalled = 0, 0
     history: list[dict[str, Any]] = []
     normalisation: Normalisation | None = None
     if saved:
-        done = saved["generation"]
+        done, stalled = saved["generation"], saved.get("stalled", 0)
         cache.load_json(saved["cache"])
-        with _replaying(problem, out):
-            for _ in range(done):
-                _generation(algorithm, problem)
+        problem.limit = 0  # a replay evaluates nothing: every answer comes from the saved cache
+        for _ in range(done):
+            _generation(algorithm, problem)
         _check_replay(out, saved, algorithm, rng)
         cache.load_json(saved["cache"])  # the replay's cache hits are not part of the run
         history = saved["hypervolume"]
         normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
+        if changes and any(k in changes for k in ("cycles", "evaluations")) and not stop.more(done, cache.misses, 0):
+            raise ConfigError(f"--resume {out}: the run has done {done - 1} cycles and {cache.misses} evaluations "
+                              "already; give more --cycles or --evaluations (the limits given replace the saved ones)")
     bar = Progress(config.algorithm, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
     bar.start(max(done - 1, 0), cache.misses)
     scoring = make_map(config.workers, config.ray, problem.scorer) if map_fn is None else nullcontext(map_fn)
     with scoring as problem.map_fn:
-        generation, stalled = done, 0
-        while _more(config, generation, cache.misses, stalled):
+        generation = done
+        while stop.more(generation, cache.misses, stalled):
             generation += 1
             before = cache.misses
+            problem.limit = stop.remaining(cache.misses)
             _generation(algorithm, problem)
-            stalled = stalled + 1 if cache.misses == before else 0
+            stalled = stop.stalled(stalled, cache.misses - before)
             if normalisation is None:
                 normalisation = Normalisation.of(algorithm.pop.get("F")[_scored(algorithm, cache)])
             history.append(_hypervolume_row(generation, algorithm, cache, normalisation, space))
-            _save_checkpoint(out, generation, algorithm, cache, rng, normalisation, history)
+            _save_checkpoint(out, generation, stalled, algorithm, cache, rng, normalisation, history)
             _write_hypervolume(out, history)
             bar.update(generation - 1, cache.misses, hypervolume=history[-1]["hypervolume"],
                        front=history[-1]["front_size"])
     bar.close()
-    return _finish(out, config, space, problem, algorithm, history, truth)
-
-
-def _more(config: MooConfig, generation: int, evaluations: int, stalled: int) -> bool:
-    """Whether to run another generation: cycles left, budget left, and (with no cycle limit) not stalled."""
-    if config.cycles is not None and generation >= config.cycles + 1:  # generation 1 is the initial sample
-        return False
-    if config.evaluations is not None and evaluations >= config.evaluations:
-        return False
-    return config.cycles is not None or stalled < STALL_CYCLES
+    return _finish(out, config, space, problem, algorithm, history, prepared.truth)
 
 
 def _generation(algorithm: Algorithm, problem: ArchitectureProblem) -> None:
@@ -178,20 +184,6 @@ def _seeds(seed: int) -> tuple[np.random.Generator, int]:
     """Our operators' generator and pymoo's seed, two independent streams spawned from ``seed``."""
     operators, algorithm = np.random.SeedSequence(seed).spawn(2)
     return np.random.Generator(np.random.PCG64(operators)), int(algorithm.generate_state(1)[0])
-
-
-def _default_scorer(config: MooConfig, space: SearchSpace) -> Scorer:
-    from evonas.data import load_images
-    from evonas.evaluation import ArchitectureScorer
-
-    return ArchitectureScorer(
-        space=config.space,
-        proxy=config.proxy,
-        batch=load_images(config.data, samples=config.samples, dataset=config.dataset),
-        net_args=dict(config.net or space.scoring_net_args),
-        repeats=config.repeats,
-        seed=config.seed,
-    )
 
 
 def _scored(algorithm: Algorithm, cache: ScoreCache) -> np.ndarray:
@@ -225,57 +217,30 @@ def _write_hypervolume(out: Path, history: list[dict[str, Any]]) -> Path:
 
 
 # ---- checkpoint --------------------------------------------------------------------------
+KIND = "moo"
+#: what a multi-objective checkpoint holds
+SAVED = ("generation", "population", "cache", "rng", "normalisation", "hypervolume")
+
+
 def _save_checkpoint(
     out: Path,
     generation: int,
+    stalled: int,
     algorithm: Algorithm,
     cache: ScoreCache,
     rng: np.random.Generator,
     normalisation: Normalisation,
     history: list[dict[str, Any]],
 ) -> None:
-    pop = algorithm.pop
-    data = {
+    runfolder.save_checkpoint(out, KIND, {
         "generation": generation,
-        "population": [
-            {"genome": ind.X[0].to_json(), "F": ind.F.tolist(), "G": ind.G.tolist()} for ind in pop
-        ],
+        "stalled": stalled,
+        "population": [{"genome": ind.X[0].to_json(), "F": ind.F.tolist(), "G": ind.G.tolist()} for ind in algorithm.pop],
         "cache": cache.to_json(),
         "rng": {"operators": rng.bit_generator.state, "algorithm": algorithm.random_state.bit_generator.state},
         "normalisation": dataclasses.asdict(normalisation),
         "hypervolume": history,
-    }
-    atomic_write(out / STATE_FILE, json.dumps(data).encode())
-
-
-def _load_checkpoint(out: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((out / STATE_FILE).read_text())
-        for key in ("generation", "population", "cache", "rng", "normalisation", "hypervolume"):
-            data[key]  # noqa: B018 (presence check)
-        return data
-    except (KeyError, ValueError, TypeError, OSError) as err:
-        raise ConfigError(f"--resume {out}: {STATE_FILE} is damaged ({type(err).__name__}: {err})") from None
-
-
-@contextmanager
-def _replaying(problem: ArchitectureProblem, out: Path) -> Iterator[None]:
-    """Evaluations answered from the cache only: needing a new score means the replay diverged."""
-
-    def no_scoring(scorer: Scorer, genomes: list[Genome]) -> list[tuple[float, int]]:
-        if genomes:
-            raise ConfigError(
-                f"--resume {out}: replaying the checkpoint needed a score it does not hold ({genomes[0].key}); "
-                "the code or pymoo changed since the run started, so it cannot be continued exactly"
-            )
-        return []
-
-    map_fn = problem.map_fn
-    problem.map_fn = no_scoring
-    try:
-        yield
-    finally:
-        problem.map_fn = map_fn
+    })
 
 
 def _check_replay(out: Path, saved: dict[str, Any], algorithm: Algorithm, rng: np.random.Generator) -> None:

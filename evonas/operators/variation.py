@@ -7,6 +7,8 @@ pymoo's operator classes elsewhere: one implementation, every engine.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from evonas.encodings import CellRules, Genome, SearchSpace
@@ -34,13 +36,13 @@ def mut_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> G
             for v in (node_values if i == j else edge_values)
             if v != rows[i][j]
         )
-    for k in rng.permutation(len(changes)):
+    def changed(k: int) -> tuple[int, np.ndarray]:
         c, i, j, value = changes[k]
         m = genome.cells[c].copy()
         m[i, j] = value
-        if space.is_valid_cell(m):
-            return genome.replace_cell(c, m)
-    return genome
+        return c, m
+
+    return _first_new_network(genome, space, map(changed, rng.permutation(len(changes))))
 
 
 def mut_connection(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
@@ -62,13 +64,13 @@ def mut_connection(genome: Genome, space: SearchSpace, *, rng: np.random.Generat
         for i, j in np.argwhere(np.triu(m, 1) != 0).tolist():
             # with fixed in-degrees an edge keeps its target: another would change two in-degrees
             moves.extend((c, i, j, a, b) for a, b in free if not fixed_in_degree or b == j)
-    for k in rng.permutation(len(moves)):
+    def moved(k: int) -> tuple[int, np.ndarray]:
         c, i, j, a, b = moves[k]
-        moved = genome.cells[c].copy()
-        moved[a, b], moved[i, j] = moved[i, j], 0
-        if space.is_valid_cell(moved):
-            return genome.replace_cell(c, moved)
-    return genome
+        m = genome.cells[c].copy()
+        m[a, b], m[i, j] = m[i, j], 0
+        return c, m
+
+    return _first_new_network(genome, space, map(moved, rng.permutation(len(moves))))
 
 
 def mut_random(genome: Genome, space: SearchSpace, *, rng: np.random.Generator) -> Genome:
@@ -120,10 +122,28 @@ def mut_node_op(genome: Genome, space: SearchSpace, *, rng: np.random.Generator)
     """
     nodes, ops = list(space.rules.op_nodes), tuple(space.rules.node_ops)
     changes = [(c, j, v) for c, m in enumerate(genome.cells) for j in nodes for v in ops if v != m[j, j]]
-    for k in rng.permutation(len(changes)):
+    def changed(k: int) -> tuple[int, np.ndarray]:
         c, j, value = changes[k]
         m = genome.cells[c].copy()
         m[j, j] = value
+        return c, m
+
+    return _first_new_network(genome, space, map(changed, rng.permutation(len(changes))))
+
+
+def _first_new_network(genome: Genome, space: SearchSpace, candidates: Iterator[tuple[int, np.ndarray]]) -> Genome:
+    """The first valid candidate ``(cell index, new cell)`` that builds another network than ``genome``.
+
+    A change the network does not see (a NAS-Bench-101 op on a node pruned away) is no
+    mutation: it would spend an evaluation on a copy. When every valid candidate is such a
+    change, the first valid one is returned; with none valid, ``genome`` itself.
+    """
+    parent, fallback = space.network_key(genome), None
+    for c, m in candidates:
         if space.is_valid_cell(m):
-            return genome.replace_cell(c, m)
-    return genome
+            child = genome.replace_cell(c, m)
+            if space.network_key(child) != parent:
+                return child
+            if fallback is None:
+                fallback = child
+    return genome if fallback is None else fallback

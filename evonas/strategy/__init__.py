@@ -6,7 +6,7 @@ Importing this package registers ``swap-nas``, ``rea``, ``random`` and ``pre-nas
 """
 
 from evonas.strategy.registry import STRATEGIES, Strategy, get_strategy, list_strategies, register_strategy
-from evonas.strategy.run import LOG_FIELDS, SearchRun, assign, draw_fresh, evaluate_all, make_toolbox
+from evonas.strategy.run import LOG_FIELDS, SearchRun, StopRule, assign, draw_fresh, evaluate_all, make_toolbox
 from evonas.strategy.swap_nas import swap_nas
 from evonas.strategy.rea import regularised_evolution
 from evonas.strategy.random_search import random_search
@@ -16,6 +16,7 @@ __all__ = [
     "LOG_FIELDS",
     "STRATEGIES",
     "SearchRun",
+    "StopRule",
     "Strategy",
     "assign",
     "draw_fresh",

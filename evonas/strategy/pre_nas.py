@@ -14,7 +14,7 @@ paper's description is followed, and each detail is a documented default:
 - which candidates are evaluated: the best-predicted and one from each lower percentile
   stratum (:func:`~evonas.operators.sel_stratified`);
 - the evaluated ones start from the parent's trained weights when the evaluator trains
-  (weight inheritance, :class:`~evonas.fitness.evaluators.TrainEvaluator`);
+  (weight inheritance, :class:`~evonas.evaluators.TrainEvaluator`);
 - the predictor is a random forest, refitted on every evaluated architecture each cycle.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-from deap import base, tools
+from deap import base
 
 from evonas import operators
 from evonas.cache import ScoreCache
@@ -79,28 +79,21 @@ def op_mutants(toolbox: base.Toolbox, parent: Individual, n: int, seen: ScoreCac
 
     for changes in range(1, MAX_OP_CHANGES + 1):
         drawn = draw_fresh(lambda: mutant(changes), n, seen)
-        fresh = list({c.genome.key: c for c in drawn if c.genome not in seen}.values())
+        fresh = list({seen.key(c.genome): c for c in drawn if c.genome not in seen}.values())
         if fresh:
             return fresh
     return []
 
 
-@register_strategy("pre-nas", remove=operators.remove_worst, setup=predictor_parts,
+@register_strategy("pre-nas", remove=operators.remove_worst, setup=predictor_parts, selects=1,
                    summary="PRE-NAS (Peng et al. 2023): a predictor picks which op-mutants of a parent to evaluate")
 def pre_nas(
     population: list,
     toolbox: base.Toolbox,
-    cycles: int | None,
+    run: SearchRun,
     candidates: int = 20,
     per_cycle: int = 2,
-    *,
-    evaluations: int | None = None,
-    cache: ScoreCache | None = None,
-    halloffame: tools.HallOfFame | None = None,
-    logbook: tools.Logbook | None = None,
-    start: int | None = None,
-    on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
-) -> tuple[list, tools.Logbook]:
+) -> list:
     """Run PRE-NAS on ``population``; the budget ``evaluations`` counts evaluated (trained or queried) architectures.
 
     Toolbox parts used: ``evaluate(genome, parent=...)`` (the expensive accuracy), ``map``,
@@ -120,12 +113,10 @@ def pre_nas(
     Args:
         candidates: offspring mutated from the parent per cycle, ranked by the predictor.
         per_cycle: how many of them are evaluated.
-        Others as for :func:`~evonas.strategy.swap_nas`.
+        population, run: as for :func:`~evonas.strategy.swap_nas`.
     """
-    run = SearchRun(toolbox, cache=cache, evaluations=evaluations, halloffame=halloffame, logbook=logbook,
-                    on_cycle=on_cycle)
-    run.begin(population, start)
-    for cycle in run.cycles(start, cycles):
+    run.begin(population)
+    for cycle in run.cycles():
         known = [(g, run.cache.get(g).score) for g in run.cache.genomes.values() if not run.cache.get(g).failed]
         (parent,) = toolbox.select(population, 1)
         offspring = op_mutants(toolbox, parent, candidates, run.cache)
@@ -140,4 +131,4 @@ def pre_nas(
             population.append(child)
             toolbox.remove(population)
         run.record(cycle, population, evaluated)
-    return population, run.logbook
+    return population

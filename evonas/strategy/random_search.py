@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-from deap import base, tools
+from deap import base
 
 from evonas import operators
-from evonas.cache import ScoreCache
 from evonas.strategy.registry import register_strategy
 from evonas.strategy.run import SearchRun, draw_fresh
 
 
 @register_strategy("random", remove=operators.remove_worst,
-                   summary="random search: score new random architectures, keep the best", selects=False)
+                   summary="random search: score new random architectures, keep the best", selects=0)
 def random_search(
     population: list,
     toolbox: base.Toolbox,
-    cycles: int | None,
-    *,
-    evaluations: int | None = None,
-    cache: ScoreCache | None = None,
-    halloffame: tools.HallOfFame | None = None,
-    logbook: tools.Logbook | None = None,
-    start: int | None = None,
-    on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
-) -> tuple[list, tools.Logbook]:
+    run: SearchRun,
+) -> list:
     """Score one new random architecture per cycle; the population keeps the best seen.
 
     Toolbox parts used: ``individual`` (a random architecture), ``evaluate``/``map`` and
@@ -37,15 +27,13 @@ def random_search(
             evaluate(child)
             P.append(child); remove(P)
 
-    Arguments as for :func:`~evonas.strategy.swap_nas`.
+    ``population`` and ``run`` as for :func:`~evonas.strategy.swap_nas`.
     """
-    run = SearchRun(toolbox, cache=cache, evaluations=evaluations, halloffame=halloffame, logbook=logbook,
-                    on_cycle=on_cycle)
-    run.begin(population, start)
-    for cycle in run.cycles(start, cycles):
+    run.begin(population)
+    for cycle in run.cycles():
         children = run.evaluate(draw_fresh(toolbox.individual, 1, run.cache))
         for child in children:
             population.append(child)
             toolbox.remove(population)
         run.record(cycle, population, children)
-    return population, run.logbook
+    return population

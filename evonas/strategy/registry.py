@@ -11,7 +11,7 @@ from evonas.registry import Registry
 
 #: Arguments every strategy takes (the façade passes them); the rest of a strategy's
 #: keyword arguments are its options (e.g. SWAP-NAS's ``mutations`` and ``crossover``).
-COMMON = ("population", "toolbox", "cycles", "evaluations", "cache", "halloffame", "logbook", "start", "on_cycle")
+COMMON = ("population", "toolbox", "run")
 #: Arguments of every ``setup`` hook (the façade passes them); the rest are strategy options too.
 SETUP_COMMON = ("toolbox", "space", "rng", "scorer_for")
 
@@ -21,12 +21,12 @@ class Strategy:
     """A registered strategy: the search function, its replacement rule and a one-line summary.
 
     Attributes:
-        search: ``search(population, toolbox, cycles, *, evaluations, cache, halloffame,
-            logbook, start, on_cycle, **options) -> (population, logbook)``.
+        search: ``search(population, toolbox, run, **options) -> population``; ``run`` is the
+            :class:`~evonas.strategy.SearchRun` (budget, cache, logbook, checkpoint hook).
         remove: the toolbox's ``remove`` part it is meant with (worst or oldest).
         summary: one line for ``evonas list strategies`` and ``--help``.
-        selects: whether it uses the toolbox's tournament ``select`` (then ``tournament``,
-            the sample size, is one of its options).
+        selects: how many individuals it takes from one tournament ``select`` (0: it does
+            not select; then ``tournament``, the sample size, is not one of its options).
         setup: registers the toolbox parts only this strategy uses (PRE-NAS: the predictor),
             as ``setup(toolbox, space, rng, scorer_for, **options)``; ``scorer_for(proxy)``
             gives a training-free ``genome -> score`` for features.
@@ -36,7 +36,7 @@ class Strategy:
     search: Callable[..., Any]
     remove: Callable[..., Any]
     summary: str
-    selects: bool = True
+    selects: int = 1
     setup: Callable[..., None] | None = None
 
     @property
@@ -47,19 +47,27 @@ class Strategy:
         """
         own = tuple(p for p in inspect.signature(self.search).parameters if p not in COMMON)
         parts = tuple(p for p in inspect.signature(self.setup).parameters if p not in SETUP_COMMON) if self.setup else ()
-        return own + ("tournament",) * self.selects + parts
+        return own + ("tournament",) * bool(self.selects) + parts
 
     def split(self, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """``options`` as (the search function's, the setup hook's)."""
         parts = set(inspect.signature(self.setup).parameters) - set(SETUP_COMMON) if self.setup else set()
         return {k: v for k, v in options.items() if k not in parts}, {k: v for k, v in options.items() if k in parts}
 
-    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
-        """The options in ``given`` this strategy takes; one it does not take (and is not None) is an error."""
+    def bind(self, given: dict[str, Any], population: int | None = None) -> dict[str, Any]:
+        """The options in ``given`` this strategy takes; one it does not take (and is not None) is an error.
+
+        With the ``population`` size, a ``tournament`` too small to give the individuals
+        the strategy selects, or larger than the population, is an error too.
+        """
         unknown = sorted(k for k, v in given.items() if v is not None and k not in self.options)
         if unknown:
             takes = ", ".join(o for o in self.options if o != "rng") or "none"
             raise ConfigError(f"strategy {self.name!r} has no option {', '.join(unknown)}; its options: {takes}")
+        size = given.get("tournament")
+        if size is not None and population is not None and not self.selects <= size <= population:
+            raise ConfigError(f"tournament = {size} is out of range: must be in [{self.selects}, population = {population}] "
+                              f"(strategy {self.name!r} takes the best {self.selects} of each tournament)")
         return {k: v for k, v in given.items() if v is not None}
 
 
@@ -68,7 +76,7 @@ STRATEGIES: Registry[Strategy] = Registry(
 )
 
 
-def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: bool = True,
+def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: int = 1,
                       setup: Callable[..., None] | None = None) -> Callable:
     """Decorator: register a search function as strategy ``name`` (see :class:`Strategy`)."""
 

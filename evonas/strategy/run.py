@@ -1,23 +1,25 @@
-"""What every strategy shares: scoring through the toolbox with a cache and a budget, and the run's record.
+"""What every strategy shares: the one run object it receives, and the stop rule of every search.
 
 A strategy says how architectures are chosen; :class:`SearchRun` does the bookkeeping the
-same way for all of them (as DEAP's algorithms share ``varAnd`` and the Logbook): it scores
-individuals (cached, bounded by the evaluation budget, failures as the worst fitness),
-keeps the logbook and hall of fame, calls the per-cycle callback, and says when to stop.
+same way for all of them (as DEAP's algorithms share ``varAnd`` and the Logbook): it
+evaluates individuals (cached by network, bounded by the evaluation budget, failures as
+the worst fitness), keeps the logbook and hall of fame, calls the per-cycle checkpoint
+hook, and says when to stop (:class:`StopRule`, which the multi-objective search uses too).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from functools import partial
+from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from deap import base, tools
 
 from evonas import operators
-from evonas.cache import Evaluation, ScoreCache, score_all
+from evonas.cache import ScoreCache, score_all
+from evonas.evaluation import Evaluation
 from evonas.encodings import SearchSpace
 from evonas.errors import ConfigError
 from evonas.operators import Individual
@@ -42,13 +44,14 @@ def evaluate_all(
     is scored once (with a ``cache``, never again across calls). An architecture whose
     score failed gets the worst possible fitness, so selection drops it. With ``limit`` at
     most that many new genomes are scored; individuals left without a score are not returned.
-    With a ``parent`` (the individual they were all derived from) the evaluator is called as
-    ``evaluate(genome, parent=parent_genome)``, so one that trains can start from its weights.
+    The ``parent`` (the individual they were all derived from) is offered to the evaluator
+    (``evaluate(genome, parent=parent_genome)``), so one that trains starts from its weights.
     """
     cache = cache if cache is not None else ScoreCache()
     todo = [ind for ind in individuals if not ind.fitness.valid]
-    evaluate = toolbox.evaluate if parent is None else partial(toolbox.evaluate, parent=parent.genome)
-    results = score_all([ind.genome for ind in todo], evaluate, cache, map_fn=toolbox.map, limit=limit)
+    parents = [None if parent is None else parent.genome] * len(todo)
+    results = score_all([ind.genome for ind in todo], toolbox.evaluate, cache, map_fn=toolbox.map, limit=limit,
+                        parents=parents)
     for ind, result in zip(todo, results):
         if result is not None:
             assign(ind, result)
@@ -79,99 +82,149 @@ def draw_fresh(draw: Callable[[], Individual], n: int, seen: ScoreCache, tries: 
     for _ in range(n):
         for _ in range(REDRAWS if tries is None else tries):
             child = draw()
-            if child.genome not in seen and child.genome.key not in keys:
+            if child.genome not in seen and seen.key(child.genome) not in keys:
                 break
-        keys.add(child.genome.key)
+        keys.add(seen.key(child.genome))
         children.append(child)
     return children
 
 
 
 
+@dataclass(frozen=True)
+class StopRule:
+    """When a search stops: after ``cycles`` cycles, once ``evaluations`` are spent, or stalled.
+
+    With no cycle limit (the budget alone), a search also stops after ``stall`` cycles in a
+    row that evaluated nothing new (a converged population in a small space). Single- and
+    multi-objective searches stop by this one rule.
+    """
+
+    cycles: int | None = None
+    evaluations: int | None = None
+    stall: int = STALL_CYCLES
+
+    def __post_init__(self) -> None:
+        if self.cycles is None and self.evaluations is None:
+            raise ConfigError("a search needs a limit: give cycles, evaluations, or both")
+
+    def more(self, done: int, spent: int, stalled: int) -> bool:
+        """Whether to run another cycle after ``done`` cycles, ``spent`` evaluations and ``stalled`` idle cycles."""
+        if self.cycles is not None and done >= self.cycles:
+            return False
+        if self.evaluations is not None and spent >= self.evaluations:
+            return False
+        return self.cycles is not None or stalled < self.stall
+
+    def remaining(self, spent: int) -> int | None:
+        """Evaluations left in the budget (None: unbounded)."""
+        return None if self.evaluations is None else max(0, self.evaluations - spent)
+
+    def stalled(self, stalled: int, new: int) -> int:
+        """The idle-cycle count after a cycle that evaluated ``new`` architectures."""
+        return stalled + 1 if self.cycles is None and new == 0 else 0
+
+
 class SearchRun:
-    """The bookkeeping of one search: scoring with a cache and budget, logbook, hall of fame, callback.
+    """The one object a strategy receives: the budget, the cache, the record, and the checkpoint hook.
+
+    A strategy reads ``for cycle in run.cycles(): ... run.evaluate(...) ... run.record(...)``;
+    everything else -- caching by network, the exact budget, failures as data, the logbook,
+    the hall of fame, stalling and resuming -- is here, the same for every strategy.
 
     Args:
-        toolbox: its ``evaluate`` and ``map`` score architectures.
-        cache: evaluations by genome; a genome in it is never scored again.
-        evaluations: the budget, in distinct architectures scored (None: unbounded).
-        halloffame: updated with every scored individual.
+        toolbox: its ``evaluate`` and ``map`` evaluate architectures.
+        stop: when to stop (cycles, evaluations).
+        cache: evaluations by network; an architecture in it is never evaluated again.
+        halloffame: updated with every evaluated individual.
         logbook: continue this logbook (resume); a new one is made otherwise.
-        on_cycle: called as ``on_cycle(cycle, population, logbook)`` after every cycle, e.g. to checkpoint.
+        start: the last cycle done when resuming (0: after the initial population); None: a new search.
+        stalled: idle cycles so far (resume).
+        on_cycle: called as ``on_cycle(run, population)`` after every cycle, e.g. to checkpoint.
     """
 
     def __init__(
         self,
         toolbox: base.Toolbox,
+        stop: StopRule,
         *,
         cache: ScoreCache | None = None,
-        evaluations: int | None = None,
         halloffame: tools.HallOfFame | None = None,
         logbook: tools.Logbook | None = None,
-        on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
+        start: int | None = None,
+        stalled: int = 0,
+        on_cycle: Callable[[SearchRun, list], None] | None = None,
     ) -> None:
-        self.toolbox, self.budget, self.halloffame, self.on_cycle = toolbox, evaluations, halloffame, on_cycle
+        self.toolbox, self.stop, self.on_cycle = toolbox, stop, on_cycle
         self.cache = cache if cache is not None else ScoreCache()
+        self.halloffame = halloffame if halloffame is not None else tools.HallOfFame(1)
         if logbook is None:
             logbook = tools.Logbook()
             logbook.header = LOG_FIELDS
         self.logbook = logbook
+        self.start, self.cycle, self.stalled = start, start or 0, stalled
         self._mark()
 
     @property
+    def resumed(self) -> bool:
+        """Whether this run continues one from a checkpoint."""
+        return self.start is not None
+
+    @property
     def spent(self) -> int:
-        """Distinct architectures scored so far."""
+        """Distinct architectures evaluated so far."""
         return self.cache.misses
 
     @property
     def remaining(self) -> int | None:
         """Evaluations left in the budget (None: unbounded)."""
-        return None if self.budget is None else max(0, self.budget - self.spent)
+        return self.stop.remaining(self.spent)
+
+    @property
+    def failures(self) -> int:
+        """How many evaluated architectures failed."""
+        return self.cache.failures
 
     def evaluate(self, individuals: Sequence, parent: Individual | None = None) -> list:
-        """:func:`evaluate_all` within the budget: the individuals that got a fitness."""
+        """:func:`evaluate_all` within the budget, offering ``parent``: the individuals that got a fitness."""
         return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining, parent=parent)
 
-    def begin(self, population: list, start: int | None) -> None:
-        """Score and record the initial population (cycle 0) of a new search (``start`` None)."""
-        if start is None:
+    def begin(self, population: list) -> None:
+        """Evaluate and record the initial population (cycle 0) of a new search; nothing when resuming."""
+        if not self.resumed:
             population[:] = self.evaluate(population)
             self.record(0, population, population)
 
-    def cycles(self, start: int | None, cycles: int | None) -> Iterator[int]:
-        """Cycle numbers after ``start`` (None: 0), until ``cycles`` are done, the budget is spent or the search stalls.
-
-        With no cycle limit the budget must be set; the search then also stops after
-        :data:`STALL_CYCLES` cycles in a row that scored nothing new.
-        """
-        if cycles is None and self.budget is None:
-            raise ConfigError("a search needs a limit: give cycles, evaluations, or both")
-        cycle, stalled = start or 0, 0
-        while (cycles is None or cycle < cycles) and self.remaining != 0 and stalled < STALL_CYCLES:
-            cycle += 1
+    def cycles(self) -> Iterator[int]:
+        """Cycle numbers after the last one done, while the :class:`StopRule` allows."""
+        while self.stop.more(self.cycle, self.spent, self.stalled):
             self._mark()
+            cycle = self.cycle + 1
             yield cycle
-            stalled = stalled + 1 if cycles is None and self.logbook[-1]["evals"] == 0 else 0
+            self.cycle = max(self.cycle, cycle)  # also for a strategy that recorded nothing this cycle
 
     def record(self, cycle: int, population: Sequence, scored: Sequence) -> None:
         """Log a cycle (counts since it began), update the hall of fame, call ``on_cycle``."""
-        if self.halloffame is not None:
-            self.halloffame.update([ind for ind in scored if math.isfinite(ind.fitness.values[0])])
+        self.halloffame.update([ind for ind in scored if math.isfinite(ind.fitness.values[0])])
         finite = [ind for ind in population if math.isfinite(ind.fitness.values[0])]
         best = max(finite, key=lambda ind: ind.fitness) if finite else None
+        new = self.spent - self._spent
         self.logbook.record(
             cycle=cycle,
-            evals=self.spent - self._spent,
+            evals=new,
             cache_hits=self.cache.hits - self._hits,
             failed=self.cache.failures - self._failures,
             best=best.fitness.values[0] if best else None,
             mean=float(np.mean([ind.fitness.values[0] for ind in finite])) if finite else None,
             best_params=best.params if best else None,
-            distinct=len({ind.genome.key for ind in population}),
+            distinct=len({self.cache.key(ind.genome) for ind in population}),
             seconds=round(time.perf_counter() - self._t0, 4),
         )
+        if cycle > 0:
+            self.stalled = self.stop.stalled(self.stalled, new)
+        self.cycle = cycle
         if self.on_cycle:
-            self.on_cycle(cycle, population, self.logbook)
+            self.on_cycle(self, population)
 
     def _mark(self) -> None:
         self._t0, self._spent, self._hits = time.perf_counter(), self.spent, self.cache.hits

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
-from deap import base, tools
+from deap import base
 
 from evonas import operators
-from evonas.cache import ScoreCache
 from evonas.strategy.registry import register_strategy
 from evonas.strategy.run import SearchRun, draw_fresh
 
 
-@register_strategy("swap-nas", remove=operators.remove_worst,
+@register_strategy("swap-nas", remove=operators.remove_worst, selects=2,
                    summary="SWAP-NAS (Peng et al. 2024): tournament, crossover, 5 mutants, the best joins, the worst leaves")
 def swap_nas(
     population: list,
     toolbox: base.Toolbox,
-    cycles: int | None,
+    run: SearchRun,
     mutations: int = 5,
     crossover: float = 0.5,
     *,
     rng: np.random.Generator,
-    evaluations: int | None = None,
-    cache: ScoreCache | None = None,
-    halloffame: tools.HallOfFame | None = None,
-    logbook: tools.Logbook | None = None,
-    start: int | None = None,
-    on_cycle: Callable[[int, list, tools.Logbook], None] | None = None,
-) -> tuple[list, tools.Logbook]:
-    """Run SWAP-NAS on ``population`` until ``cycles`` cycles or ``evaluations`` distinct architectures are spent.
+) -> list:
+    """Run SWAP-NAS on ``population`` until ``run``'s cycles or evaluations are spent.
 
-    Toolbox parts used: ``evaluate(genome)``, ``map``, ``clone``, ``select(population, 2)``
+    Toolbox parts used: ``evaluate(genome, parent=...)``, ``map``, ``clone``, ``select(population, 2)``
     (best and second best of a tournament), ``mate(ind1, ind2)``, ``mutate(ind)`` and
     ``remove(population)`` (drops the worst). Pseudocode::
 
@@ -43,38 +34,31 @@ def swap_nas(
             with probability crossover:
                 parent = better of evaluate(mate(best, second))
             children = [mutate(parent) for _ in range(mutations)]   # redrawn if already scored
-            evaluate(children)
+            evaluate(children, parent)               # a trainer starts them from the parent's weights
             P.append(best of children); remove(P)    # steady state: drop the worst
 
     Args:
         population: individuals (``evonas.operators.Individual``); unscored ones are scored first.
-        cycles: cycles to run (None: until the evaluation budget is spent).
+        toolbox: the parts above.
+        run: the budget, cache, record and checkpoint hook (:class:`~evonas.strategy.SearchRun`).
         mutations: children mutated from the parent per cycle.
         crossover: probability of node-incoming crossover per cycle.
         rng: the generator of the crossover draw.
-        evaluations: the budget, in distinct architectures scored (None: unbounded).
-        cache: scores by genome key; a genome seen before is not scored again.
-        halloffame: updated with every scored individual.
-        logbook: continue this logbook (resume); a new one is made otherwise.
-        start: the last cycle done (resume from a checkpoint, 0 = after the initial population); None
-            (a new search) scores the initial population first.
-        on_cycle: called as ``on_cycle(cycle, population, logbook)`` after every cycle, e.g. to checkpoint.
 
     Returns:
-        The final population and the logbook (one record per cycle, cycle 0 = initial population).
+        The final population (the logbook and hall of fame are ``run``'s).
     """
-    run = SearchRun(toolbox, cache=cache, evaluations=evaluations, halloffame=halloffame, logbook=logbook,
-                    on_cycle=on_cycle)
-    run.begin(population, start)
-    for cycle in run.cycles(start, cycles):
+    run.begin(population)
+    for cycle in run.cycles():
         best, second = toolbox.select(population, 2)
         parent, scored = best, []
         if rng.random() < crossover:
-            scored = run.evaluate(toolbox.mate(toolbox.clone(best), toolbox.clone(second)))
+            scored = run.evaluate(toolbox.mate(toolbox.clone(best), toolbox.clone(second)), parent=best)
             parent = max(scored, key=lambda ind: ind.fitness, default=best)
-        children = run.evaluate(draw_fresh(lambda: toolbox.mutate(toolbox.clone(parent))[0], mutations, run.cache))
+        children = run.evaluate(draw_fresh(lambda: toolbox.mutate(toolbox.clone(parent))[0], mutations, run.cache),
+                                parent=parent)
         if children:
             population.append(max(children, key=lambda ind: ind.fitness))
             toolbox.remove(population)
         run.record(cycle, population, scored + children)
-    return population, run.logbook
+    return population

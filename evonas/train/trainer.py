@@ -30,7 +30,8 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader
 
-from evonas.checkpoint import atomic_write
+from evonas import runfolder
+from evonas.runfolder import CHECKPOINT_FILE, atomic_write
 from evonas.data import LabelledImages
 from evonas.errors import ConfigError, TrainingError
 from evonas.plots import figure
@@ -40,7 +41,7 @@ from evonas.train.recipes import Recipe
 METRICS_FILE = "metrics.csv"
 CURVE_FILE = "learning_curve.png"
 MODEL_FILE = "model.pt"
-STATE_FILE = "checkpoint.json"
+STATE_FILE = CHECKPOINT_FILE
 TORCH_FILE = "checkpoint.pt"
 METRICS = ["epoch", "lr", "drop_path", "train_loss", "train_acc", "valid_loss", "valid_acc", "test_loss",
            "test_acc", "seconds"]
@@ -212,7 +213,7 @@ def save_checkpoint(out: Path, net: nn.Module, optimizer: torch.optim.Optimizer,
     The JSON goes first: a kill between the two writes leaves the older tensors, and
     :func:`load_checkpoint` trusts the epoch stored with them.
     """
-    atomic_write(out / STATE_FILE, json.dumps({"epochs_done": len(history), "history": history}).encode())
+    runfolder.save_checkpoint(out, "train", {"epochs_done": len(history), "history": history})
     _save_tensors(out / TORCH_FILE, {"epochs_done": len(history), "model": net.state_dict(),
                                      "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()})
 
@@ -229,7 +230,7 @@ def load_checkpoint(out: Path, net: nn.Module, optimizer: torch.optim.Optimizer,
     try:
         state = torch.load(out / TORCH_FILE, weights_only=True, map_location="cpu")
         done = int(state["epochs_done"])
-        history = json.loads((out / STATE_FILE).read_text())["history"][:done]
+        history = runfolder.load_checkpoint(out, "train", ("history",))["history"][:done]
         if len(history) != done:
             raise ValueError(f"{STATE_FILE} holds {len(history)} epochs, the tensors {done}")
         net.load_state_dict(state["model"])

@@ -114,7 +114,7 @@ def test_reference_options_sample_the_space_with_a_fixed_seed():
 def test_the_core_scorer_takes_an_ensemble_with_its_reference_options_and_pickles():
     import pickle
 
-    from evonas.evaluation import ArchitectureScorer
+    from evonas.evaluators.proxy import ArchitectureScorer
 
     space, batch, net_args = evonas.get_space("nb201"), Batch(images(8)), {"C": 4, "N": 1}
     options = reference_options("swap+params", space, net_args=net_args, batch=batch, repeats=1, n=8)

@@ -81,7 +81,7 @@ def test_the_scorer_builds_from_the_space_and_scores_genome_and_text_alike():
     import numpy as np
 
     import evonas
-    from evonas.evaluation import ArchitectureScorer
+    from evonas.evaluators import ArchitectureScorer
 
     space = evonas.get_space("darts")
     genome = space.sample(np.random.default_rng(0))
@@ -103,7 +103,7 @@ def test_darts_scoring_network_counts_each_cell(cell):
     import numpy as np
 
     from evonas.data import load_images
-    from evonas.evaluation import ArchitectureScorer
+    from evonas.evaluators import ArchitectureScorer
     from evonas.operators import mut_op
 
     space = evonas_space("darts")

@@ -1,85 +1,25 @@
-"""Evaluators that *measure* accuracy, for searches that may afford a few: a benchmark table, or training.
+"""Short training as the evaluator: validation accuracy after a few epochs, children starting from their parent.
 
-Both are ``evaluator(genome, parent=None) -> Evaluation`` (the score is a validation
-accuracy, higher is better), like the proxies' :class:`~evonas.evaluation.ArchitectureScorer`,
-so every strategy runs on any of them through the same toolbox ``evaluate`` and parallel ``map``.
-What a search reads is validation accuracy only; the test accuracy of what it found is
-reported afterwards (:meth:`TableEvaluator.report`, :meth:`TrainEvaluator.report`).
+What a search reads is the validation accuracy; the test accuracy of the trained network
+is kept for reporting (:meth:`TrainEvaluator.report`). A diverging training
+(:class:`~evonas.errors.TrainingError`) is a failed evaluation, cached like any other, so a
+resumed search does not train it again.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from evonas.cache import Evaluation
 from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.encodings.genome import digest
-from evonas import truth
-from evonas.errors import ConfigError, DataError, EvonasError
-
-
-@dataclass(frozen=True)
-class TableEvaluator:
-    """A benchmark table as the "training": an architecture's accuracy is looked up (a query).
-
-    Args:
-        space: registered space name; the table's ``arch_col`` holds its native notation.
-        accuracy: native text -> validation accuracy (what the search reads).
-        params: native text -> parameter count of the benchmark's network, where the table has
-            one (otherwise the space's default network is counted).
-        where: the table's path, for messages.
-    """
-
-    space: str
-    accuracy: dict[str, float]
-    params: dict[str, int] = field(default_factory=dict)
-    where: str = "<table>"
-
-    @classmethod
-    def read(cls, path: str | Path, space: str, *, valid_col: str, test_col: str | None = None,
-             arch_col: str = "arch", params_col: str | None = "params_m_cifar10") -> TableEvaluator:
-        """Read and check a CSV table; every problem is one error line naming the file and the column."""
-        frame = read_table(path, needs=(arch_col, valid_col))
-        if test_col is not None and test_col == valid_col:
-            raise ConfigError(f"--valid-col and --test-col are both {valid_col!r}: a search must not read the "
-                              "accuracy it is reported with (that fits the test set)")
-        rules = get_space(space)
-        for text in frame[arch_col].head(20):  # a table of another space fails now, not mid-search
-            try:
-                rules.from_native(str(text))
-            except EvonasError as err:
-                raise DataError(f"--table {path}: column {arch_col!r} does not hold {space} architectures ({err})") from None
-        values = pd.to_numeric(frame[valid_col], errors="coerce")
-        if values.isna().any():
-            row = int(values.isna().to_numpy().argmax())
-            raise DataError(f"--table {path}: column {valid_col!r} row {row + 2} is not a number: {frame[valid_col].iloc[row]!r}")
-        sizes = {}
-        if params_col and params_col in frame:
-            scale = 1e6 if params_col.startswith("params_m") else 1.0
-            sizes = {str(a): int(round(float(p) * scale)) for a, p in zip(frame[arch_col], frame[params_col])}
-        return cls(space, dict(zip(frame[arch_col].astype(str), values.astype(float))), sizes, str(path))
-
-    @cached_property
-    def _space(self) -> SearchSpace:
-        return get_space(self.space)
-
-    def __call__(self, genome: Genome | str, parent: Genome | None = None) -> Evaluation:
-        native = genome if isinstance(genome, str) else self._space.to_native(genome)
-        if native not in self.accuracy:
-            raise DataError(f"--table {self.where}: architecture {native} is not in the table "
-                            f"({len(self.accuracy)} rows); a table-driven search needs every architecture it may visit")
-        size = self.params.get(native)
-        return Evaluation(self.accuracy[native], size if size is not None else self._space.count_params(native))
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+from evonas.errors import DataError
+from evonas.evaluation import Evaluation
+from evonas.runfolder import atomic_write
 
 
 @dataclass(frozen=True)
@@ -137,7 +77,6 @@ class TrainEvaluator:
     def __call__(self, genome: Genome, parent: Genome | None = None) -> Evaluation:
         import torch
 
-        from evonas.checkpoint import atomic_write
         from evonas.networks import count_parameters
         from evonas.train import build_seeded, inherit, train
 
@@ -170,9 +109,3 @@ class TrainEvaluator:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
-
-
-def read_table(path: str | Path, needs: tuple[str, ...]) -> pd.DataFrame:
-    """A ``--table`` CSV with the columns ``needs`` (see :func:`evonas.truth.read_table`)."""
-    return truth.read_table(path, needs, hint="; name the columns with --valid-col / --test-col")

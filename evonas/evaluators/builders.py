@@ -1,0 +1,88 @@
+"""The registered evaluators, built from a run's config: ``proxy``, ``table`` and ``train``.
+
+Each builder checks and reads everything it needs (data, tables, calibration) before a run
+folder is written, and fills in the defaults it chose into ``config`` so that a resumed run
+evaluates the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from evonas.encodings import SearchSpace
+from evonas.evaluators.base import EVALUATORS, Evaluator
+from evonas.truth import ACCURACY as TEST_COLUMN, GroundTruth
+
+#: the seed of the size calibration: a property of the space and its scoring network, the
+#: same for every search seed, so runs with different seeds optimise the same objective
+CALIBRATION_SEED = 0
+
+
+@EVALUATORS.register("proxy")
+def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
+    """Training-free: the proxy (default regularised SWAP, calibrated from sizes alone) on the scoring network."""
+    from evonas.data import load_images
+    from evonas.evaluators.proxy import ArchitectureScorer
+    from evonas.fitness import get_proxy, size_options
+
+    net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
+    mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
+    options = size_options(config.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma,
+                           target=target)
+    if options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
+        config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
+        if progress and mu is None and target is None:
+            print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {config.space}), "
+                  f"sigma = mu^2 = {config.sigma:.6g}", file=sys.stderr)
+    proxy = get_proxy(config.proxy, **options)
+    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
+    scorer = ArchitectureScorer(space=config.space, proxy=config.proxy, proxy_options=options,
+                                net_args=net_args, batch=batch, repeats=config.repeats, seed=config.seed)
+    return Evaluator(scorer, proxy.direction, config.proxy)
+
+
+@EVALUATORS.register("table")
+def table_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
+    """A benchmark table: the search reads its validation column (--valid-col), the result is reported with --test-col."""
+    from evonas.evaluators.table import TableEvaluator, read_table
+
+    config.valid_col = config.valid_col or "cifar10_valid_acc"
+    evaluator = TableEvaluator.read(config.table, config.space, valid_col=config.valid_col, test_col=config.test_col)
+    if config.test_col is None:  # the default column, where the table has it
+        has_test = TEST_COLUMN in read_table(config.table, ("arch",)).columns
+        config.test_col = TEST_COLUMN if has_test else None
+        if not has_test and progress:
+            print(f"--table {config.table}: no column {TEST_COLUMN!r}: the result's test accuracy is not reported "
+                  "(name one with --test-col)", file=sys.stderr)
+    report = None
+    if config.test_col is not None:
+        truth = GroundTruth(Path(config.table), read_table(config.table, ("arch", config.test_col)), config.test_col)
+        report = lambda genome: truth.report(space.to_native(genome))  # noqa: E731
+    return Evaluator(evaluator, +1, config.valid_col, report)
+
+
+@EVALUATORS.register("train")
+def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
+    """Short training of every evaluated architecture on --data; children start from their parent's weights.
+
+    The weights are kept in the run folder's ``weights/`` (a temporary folder for a search in memory).
+    """
+    from evonas.data import load_labelled
+    from evonas.evaluators.train import TrainEvaluator
+    from evonas.train import get_recipe
+    from evonas.train.run import check_device, default_device
+
+    recipe = get_recipe(config.recipe or "quick").override(epochs=config.epochs or 2)
+    config.recipe, config.epochs = config.recipe or "quick", recipe.epochs
+    net_args = dict(config.net or recipe.net_args(config.space))
+    space.check_net_args(net_args)
+    config.device = config.device or default_device()
+    check_device(config.device)
+    load_labelled(config.data, dataset=config.dataset, split="train")  # a bad --data fails now, not in a worker
+    store = Path(run_dir) / "weights" if run_dir is not None else Path(tempfile.mkdtemp(prefix="evonas-weights-"))
+    evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, str(store), dataset=config.dataset,
+                               seed=config.seed, inherit=not config.no_inherit, device=config.device)
+    return Evaluator(evaluator, +1, "valid_acc", evaluator.report)

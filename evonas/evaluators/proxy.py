@@ -1,0 +1,55 @@
+"""Scoring one architecture end to end: build the network, re-initialise, apply the proxy.
+
+:class:`ArchitectureScorer` is a small picklable callable, so the same object serves the
+serial loop, ``toolbox.map`` with a process pool, and remote workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from evonas.encodings import SearchSpace, get_space
+from evonas.encodings.space import NativeOrGenome
+from evonas.fitness import Batch, get_proxy, score
+from evonas.networks import count_parameters
+
+
+@dataclass(frozen=True)
+class ArchitectureScorer:
+    """``scorer(genome_or_native_text) -> (score, params)`` for one space, proxy and input batch.
+
+    Args:
+        space: registered space name.
+        proxy: registered proxy name; ``proxy_options`` are passed to its factory.
+        net_args: network arguments of the scored network (e.g. the stem-less DARTS cell).
+        batch: the input batch (and targets, for proxies that need them).
+        repeats: re-initialisations averaged per score.
+        seed: seed of the re-initialisations; every architecture gets the same seed, so a
+            score does not depend on the order architectures are scored in.
+    """
+
+    space: str
+    proxy: str
+    batch: Batch
+    proxy_options: dict[str, Any] = field(default_factory=dict)
+    net_args: dict[str, Any] = field(default_factory=dict)
+    space_options: dict[str, Any] = field(default_factory=dict)
+    repeats: int = 32
+    seed: int = 0
+
+    @cached_property
+    def _space(self) -> SearchSpace:
+        return get_space(self.space, **self.space_options)
+
+    @cached_property
+    def _proxy(self) -> Any:
+        return get_proxy(self.proxy, **self.proxy_options)
+
+    def __call__(self, arch: NativeOrGenome) -> tuple[float, int]:
+        net = self._space.build(arch, **self.net_args).to(self.batch.inputs.device)
+        return score(self._proxy, net, self.batch, repeats=self.repeats, seed=self.seed), count_parameters(net)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -1,0 +1,311 @@
+"""The search façade: a config in, a result out -- in memory (:func:`search`) or as a run folder (:func:`run_search`).
+
+Only this module, :mod:`evonas.moo.run` and the CLI read configuration; everything below
+takes explicit arguments. Both kinds of search share one preamble (:func:`prepare`: resume
+rules, range and registry checks, ground truth, the evaluator, the folder), one stop rule
+(:class:`~evonas.strategy.StopRule`) and one checkpoint mechanism (:mod:`evonas.runfolder`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import numpy as np
+import pandas as pd
+from deap import tools
+
+from evonas.cache import ScoreCache
+from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
+from evonas.config import SearchBase, SearchConfig
+from evonas.encodings import Genome, SearchSpace, get_space
+from evonas.errors import ConfigError, ProxyError
+from evonas.evaluation import evaluate_safely
+from evonas.evaluators import EVALUATORS, Evaluator, build_evaluator
+from evonas.operators import Individual, fitness_class
+from evonas.parallel import make_map
+from evonas.progress import Progress
+from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
+from evonas.truth import GroundTruth
+
+C = TypeVar("C", bound=SearchBase)
+
+
+@dataclass
+class SearchResult:
+    """The outcome of :func:`search` (and of :func:`run_search`, which also wrote ``run_dir``).
+
+    Attributes:
+        best: the best architecture and the facts about it (as in ``best.json``).
+        population: the final population.
+        logbook: one record per cycle (cycle 0 = the initial population).
+        halloffame: the best architectures seen, best first (ties: the first found first).
+        cache: every evaluation, failures included, in evaluation order.
+        run_dir: the run folder, or None for a search in memory.
+    """
+
+    best: dict[str, Any]
+    population: list[Individual]
+    logbook: tools.Logbook
+    halloffame: tools.HallOfFame
+    cache: ScoreCache
+    run_dir: Path | None = None
+
+
+@dataclass
+class Prepared:
+    """A checked run, ready to start: what :func:`prepare` gives both kinds of search."""
+
+    config: Any
+    space: SearchSpace
+    evaluator: Evaluator
+    truth: GroundTruth | None
+    resume: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_common(config: SearchBase) -> SearchSpace:
+    """The checks every search shares: ranges (the config's own), then every name against its registry."""
+    from evonas.data import DATASETS
+
+    config.check()
+    space = get_space(config.space)
+    DATASETS.get(config.dataset)
+    space.check_net_args(config.net)
+    EVALUATORS.get(config.evaluator)
+    return space
+
+
+def prepare(
+    kind: type[C],
+    config: C | None,
+    out: Path | None,
+    *,
+    resume: bool = False,
+    changes: dict[str, Any] | None = None,
+    progress: bool = False,
+    check: Callable[[C, SearchSpace], None] | None = None,
+    truth_columns: tuple[str, ...] | None = None,
+) -> Prepared:
+    """The preamble of every search: everything is checked and read before the folder ``out`` is written.
+
+    On resume the saved config is used with ``changes`` (see :meth:`RunConfig.resumed_from`);
+    a new run refuses a folder that is a file, holds a run, or holds others' files. ``check``
+    adds the kind's own registry checks (strategy, algorithm).
+    """
+    if resume:
+        if out is None:
+            raise ConfigError("resume=True needs the run folder to continue")
+        config = kind.resumed_from(out, changes)
+    elif config is None:
+        raise ConfigError(f"give a {kind.__name__} for a new search (or resume=True with its run folder)")
+    elif out is not None:
+        from evonas.runfolder import check_new
+
+        check_new(out)
+    space = check_common(config)
+    if check is not None:
+        check(config, space)
+    truth = None
+    if config.ground_truth:
+        truth = GroundTruth.read(config.ground_truth, config.space, *(() if truth_columns is None else (truth_columns,)))
+    evaluator = build_evaluator(config, space, out, progress)  # reads data and calibrates: before the folder
+    if out is not None:
+        config.save(out, resume=resume)
+    return Prepared(config, space, evaluator, truth, resume)
+
+
+def check_single(config: SearchConfig, space: SearchSpace) -> None:
+    """The single-objective names: proxy, strategy and its options, predictor, features."""
+    from evonas.fitness import PROXIES, get_proxy
+
+    if config.proxy is not None:
+        PROXIES.get(config.proxy)  # the name only: options such as mu/sigma may still be unset
+    STRATEGIES.get(config.strategy).bind(config.strategy_options(), population=config.population)
+    if config.predictor is not None:
+        from evonas.predictor import regressor_class
+
+        regressor_class(config.predictor)
+    for name in config.features or ():
+        try:
+            get_proxy(name)
+        except ConfigError as err:
+            raise ConfigError(f"features: proxy {name!r} needs options ({err}); use a plain proxy, e.g. swap") from None
+
+
+def check(config: SearchBase) -> SearchSpace:
+    """Every check of a config, ranges and names, for either kind of search; returns its space."""
+    space = check_common(config)
+    if isinstance(config, SearchConfig):
+        check_single(config, space)
+    else:
+        from evonas.moo.run import check_moo
+
+        check_moo(config, space)
+    return space
+
+
+def search(config: SearchConfig | None = None, /, *, progress: bool = False, **settings: Any) -> SearchResult:
+    """Run a single-objective search in memory and return its result; nothing is written.
+
+    Give a :class:`~evonas.config.SearchConfig`, or its fields as keywords::
+
+        result = evonas.search(space="nb201", strategy="rea", evaluations=30, population=8, repeats=1)
+        result.best["native"], result.best["score"]
+
+    The CLI's run folder (:func:`run_search`) is this search with a checkpoint after every
+    cycle and the result written out.
+    """
+    if config is None:
+        config = SearchConfig.from_dict(settings, where="search()")
+    elif settings:
+        raise ConfigError("search(): give a SearchConfig or keywords, not both")
+    prepared = prepare(SearchConfig, config, None, progress=progress, check=check_single)
+    return _run(prepared, None, progress)
+
+
+def run_search(
+    config: SearchConfig | None,
+    out: Path,
+    *,
+    resume: bool = False,
+    changes: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> SearchResult:
+    """Run a search (or with ``resume=True`` continue the one in ``out``) and write its run folder ``out``.
+
+    Everything is checked first -- every config value, the network arguments, the ground
+    truth, the calibration and the input data -- and the folder is written only then, so a
+    start that fails leaves nothing behind. On resume the saved config is used with
+    ``changes``, which may only extend the run or change how it runs (see
+    :data:`evonas.config.RESUMABLE`).
+    """
+    out = Path(out)
+    prepared = prepare(SearchConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_single)
+    result = _run(prepared, out, progress)
+    _write(out, prepared, result)
+    return result
+
+
+def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
+    """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with ``out``)."""
+    config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
+    strategy = STRATEGIES.get(config.strategy)
+    options, part_options = strategy.split(strategy.bind(config.strategy_options(), population=config.population))
+    fitness = fitness_class(evaluator.direction)
+    stop = StopRule(config.cycles, config.evaluations)
+    if prepared.resume:
+        state = load_checkpoint(out, fitness, config.halloffame, space.network_key)
+        _check_more(out, state, stop)
+    else:
+        state = SearchState(0, [], ScoreCache(space.network_key), tools.Logbook(), tools.HallOfFame(config.halloffame),
+                            np.random.default_rng(config.seed))
+    toolbox = make_toolbox(space, evaluator.evaluate, state.rng, fitness, tournament=options.pop("tournament", None),
+                           remove=strategy.remove)
+    if strategy.setup is not None:
+        scorer_for = _feature_scorers(config, space) if part_options.get("features") else None
+        strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
+    if not prepared.resume:
+        state.population = toolbox.population(n=config.population)
+    if "rng" in strategy.options:
+        options["rng"] = state.rng
+
+    bar = Progress(config.strategy, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
+    bar.start(state.cycle, state.cache.misses)
+
+    def on_cycle(run: SearchRun, population: list) -> None:
+        state.cycle, state.population, state.logbook, state.stalled = run.cycle, population, run.logbook, run.stalled
+        if out is not None:
+            from evonas.results import write_log
+
+            save_checkpoint(out, state)
+            write_log(out, run.logbook)
+        last = run.logbook[-1]
+        bar.update(run.cycle, run.spent, best=last["best"], params=last["best_params"], failed=run.failures)
+
+    run = SearchRun(toolbox, stop, cache=state.cache, halloffame=state.halloffame,
+                    logbook=state.logbook if prepared.resume else None, start=state.cycle if prepared.resume else None,
+                    stalled=state.stalled, on_cycle=on_cycle)
+    with make_map(config.workers, config.ray, evaluator.evaluate) as map_fn:
+        toolbox.register("map", map_fn)
+        population = strategy.search(state.population, toolbox, run, **options)
+    bar.close()
+    if not run.halloffame:
+        where = f"; see {out / 'scored.csv'}" if out is not None else ""
+        if out is not None:
+            from evonas.results import write_scored
+
+            write_scored(out, space, run.cache)
+        raise ProxyError(f"every one of the {run.spent} architectures evaluated failed{where}")
+    return SearchResult(_best(prepared, run), population, run.logbook, run.halloffame, run.cache, out)
+
+
+def _check_more(out: Path | None, state: SearchState, stop: StopRule) -> None:
+    """A resumed run given limits it has already reached would do nothing: say so rather than exit quietly."""
+    if not stop.more(state.cycle, state.cache.misses, 0):
+        done = f"{state.cycle} cycles and {state.cache.misses} evaluations"
+        raise ConfigError(f"--resume {out}: the run has done {done} already; give more --cycles or --evaluations "
+                          f"(the limits given replace the saved ones)")
+
+
+def _best(prepared: Prepared, run: SearchRun) -> dict[str, Any]:
+    """The champion (the hall of fame's first) and the facts about it, as ``best.json`` holds them."""
+    config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
+    champion = run.halloffame[0]
+    best: dict[str, Any] = {
+        "space": space.name, "native": space.to_native(champion.genome), "genome": champion.genome.to_json(),
+        "score": champion.fitness.values[0], "params": champion.params,
+        "evaluator": config.evaluator, "score_name": evaluator.name, "proxy": config.proxy, "strategy": config.strategy,
+        "mu": config.mu, "sigma": config.sigma,
+        "cycles": run.logbook[-1]["cycle"], "evaluations": run.spent, "cache_hits": run.cache.hits,
+        "failed": run.failures, "train_params": space.count_params(champion.genome),
+        "seconds": round(float(sum(r["seconds"] for r in run.logbook)), 2),
+    }
+    if evaluator.report is not None:
+        best.update(evaluator.report(champion.genome))
+    if prepared.truth is not None:
+        best.update(prepared.truth.report(space.to_native(champion.genome)))
+    return best
+
+
+def _write(out: Path, prepared: Prepared, result: SearchResult) -> None:
+    """The run folder's results: best.json/.txt, scored.csv, log.csv, plots, the cell drawing."""
+    from evonas.diagrams import draw_architecture
+    from evonas.results import plot_run, write_best, write_log, write_scored
+
+    config, space = prepared.config, prepared.space
+    genome = Genome.from_json(result.best["genome"])
+    write_best(out, space, result.best)
+    write_scored(out, space, result.cache)
+    write_log(out, result.logbook)
+    mu = config.mu * 1e3 if config.mu is not None else None  # mu is in thousands of parameters
+    name = prepared.evaluator.name
+    plot_run(out, result.logbook, pd.read_csv(out / "scored.csv"), title=f"{config.strategy} on {config.space}, {name}",
+             score_name=name, best=result.best, mu_params=mu)
+    draw_architecture(space, genome, out / "cell.png")
+
+
+def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str], Callable[[Genome], float]]:
+    """``scorer_for(proxy)``: a training-free ``genome -> score`` for predictor features (0 where the proxy fails).
+
+    Scored on the space's scoring network (``--net`` sizes it, except with ``--evaluator
+    train``, where it sizes the trained network) with the input batch of ``--data``.
+    """
+    from evonas.data import load_images
+    from evonas.evaluators.proxy import ArchitectureScorer
+    from evonas.fitness import get_proxy
+
+    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
+    net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
+
+    def scorer_for(name: str) -> Callable[[Genome], float]:
+        get_proxy(name)  # a proxy that needs options (reg-swap) is refused here
+        scorer = ArchitectureScorer(space=config.space, proxy=name, net_args=net_args, batch=batch,
+                                    repeats=config.repeats, seed=config.seed)
+        return lambda genome: evaluate_safely(scorer, genome).score or 0.0
+
+    return scorer_for
+
+
+__all__ = ["Prepared", "SearchResult", "check", "check_common", "check_single", "prepare", "run_search", "search"]

@@ -1,0 +1,94 @@
+"""The run folder: one mechanism for every command that writes one (search, multi-objective search, training).
+
+A run folder holds ``config.json`` (what defines the run) and ``checkpoint.json`` (the
+state after the last finished step: a cycle, a generation, an epoch), both replaced
+atomically, beside the run's tables and plots. Checkpoints are JSON (tensors, where a run
+has them, go beside it through :func:`atomic_write` too); nothing is ever unpickled. A
+new run refuses a folder that holds a run, or anything that is not a run's file, before
+it writes a byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from evonas.errors import ConfigError
+
+CONFIG_FILE = "config.json"
+#: written after every step; a folder holds a run (that --resume continues) once it has one
+CHECKPOINT_FILE = "checkpoint.json"
+#: what a run may write into its folder; a new run starts only in a folder holding nothing else
+RUN_FILES = frozenset({
+    CONFIG_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
+    "convergence.png", "score_vs_params.png", "cell.png", "front.csv", "front.png", "hypervolume.csv",
+    "truth.json", "truth.png", "weights", "train.json", "metrics.csv", "learning_curve.png", "model.pt",
+    "result.json", "costs.json",
+})
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` so that a crash leaves either the old or the new file, never a torn one."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(payload)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def check_new(out: Path, flag: str = "--out") -> None:
+    """Raise :class:`ConfigError` unless ``out`` may hold a new run: absent, empty, or only a failed start's files.
+
+    A folder with a checkpoint holds a run (resume it instead); a file, or a folder with
+    anything a run does not write, is someone else's and is never overwritten.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{flag} {out} is a file; a run needs a folder (choose another {flag})")
+    if (out / CHECKPOINT_FILE).exists():
+        raise ConfigError(f"{out} already holds a run; resume it with --resume {out} or choose another {flag}")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES and not p.name.endswith(".tmp")) if out.is_dir() else []
+    if foreign:
+        raise ConfigError(f"{flag} {out} holds files that are not a run's ({', '.join(foreign[:3])}"
+                          f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder")
+
+
+def write_json(out: Path, name: str, data: Any) -> None:
+    """``name`` in ``out`` as JSON, atomically (a config, a checkpoint)."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / name, (json.dumps(data, indent=None if name == CHECKPOINT_FILE else 2) + "\n").encode())
+
+
+def save_checkpoint(out: Path, kind: str, state: dict[str, Any]) -> None:
+    """The state of a ``kind`` run (``search``, ``moo``, ``train``) after its last step, atomically."""
+    write_json(out, CHECKPOINT_FILE, {"kind": kind, **state})
+
+
+def load_checkpoint(out: Path, kind: str, needs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The state saved by :func:`save_checkpoint`; a missing, damaged or other kind of checkpoint is one error line."""
+    path = Path(out) / CHECKPOINT_FILE
+    if not path.is_file():
+        raise ConfigError(f"--resume {out}: no {CHECKPOINT_FILE} there (was a run started in this folder?)")
+    try:
+        data = json.loads(path.read_text())
+        if data.get("kind", kind) != kind:
+            raise ValueError(f"it holds a {data['kind']} run, not a {kind} run")
+        for key in needs:
+            data[key]  # noqa: B018 (presence check)
+        return data
+    except (KeyError, ValueError, TypeError, OSError, AttributeError) as err:
+        raise ConfigError(f"--resume {out}: {CHECKPOINT_FILE} is damaged ({type(err).__name__}: {err})") from None
+
+
+def read_json(out: Path, name: str) -> dict[str, Any]:
+    """A JSON file of a run folder (``config.json`` for --resume); missing or damaged is one error line."""
+    path = Path(out) / name
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"--resume {out}: no {name} there (was a run started in this folder?)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"--resume {out}: {name} is damaged ({err})") from None
