@@ -11,12 +11,20 @@ Methods:
     random           random search, best by the same fitness
     random-params    random search, best by parameter count (a free proxy, a strong baseline here)
     swap-nas-params  SWAP-NAS with the parameter count as fitness: what size alone reaches
+    swap-nas A+B     SWAP-NAS with the rank ensemble of proxies A and B (``--ensembles A+B ...``,
+                     lookup mode only; see below)
 
 Two modes:
     --lookup (default)  fitness read from ``benchmarks/data/nb201_swap.csv.gz`` (every
                         architecture scored once at the default settings, seed 0; see
                         ``score_nb201.py``): exactly the search code, seconds per run. The
                         size factor is applied per seed as the search calibrates it.
+                        Rank ensembles read their members' scores from the scores kept by
+                        ``bench_ensemble.py`` (``--members``: NB201 at C = 16, N = 5, 1
+                        re-initialisation, seed 0) and score the architectures missing there
+                        on demand, with the same settings; their reference sample is
+                        ``bench_ensemble.py``'s (64 architectures, fixed seed), so the
+                        fitness is exactly the ensemble proxy at 1 repeat.
     --live              every architecture scored for real (``evonas.facade.run_search``),
                         re-initialisation seed = search seed; wall time per search reported.
 
@@ -24,6 +32,7 @@ Usage::
 
     python benchmarks/bench_search_nb201.py                       # lookup, 10 seeds, budgets 100 300 1000
     python benchmarks/bench_search_nb201.py --live --budgets 300 --seeds 10 --methods swap-nas
+    python benchmarks/bench_search_nb201.py --budgets 100 --methods swap-nas --ensembles swap+synflow+params
 """
 
 from __future__ import annotations
@@ -45,6 +54,8 @@ from evonas.errors import ProxyError
 from evonas.fitness import size_options
 from evonas.operators import MaxFitness
 from evonas.strategy import SearchRun, StopRule, get_strategy, make_toolbox
+
+from bench_ensemble import MemberScores, candidates, reference  # noqa: E402  (the script's own folder)
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE.parents[1] / "shared" / "data" / "nb201_cifar10.csv"
@@ -78,12 +89,33 @@ class Lookup:
         return float(self.swap[arch]) * factor, params
 
 
-def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, population: int) -> str:
-    """The architecture one method returns, its fitness read from the file."""
-    strategy_name, fitness = METHODS[method]
+class EnsembleLookup:
+    """``genome -> (score, params)`` for a rank ensemble, from (and adding to) the member scores of ``bench_ensemble.py``."""
+
+    def __init__(self, name: str, store: MemberScores, reference: dict, combine: str = "log-rank") -> None:
+        self.uses, self.value = candidates(reference, [name])[f"{name} ({combine})"]
+        self.store = store
+        self.space = evonas.get_space("nb201")
+
+    def __call__(self, genome):  # type: ignore[no-untyped-def]
+        values = self.store.get(self.space.to_native(genome), [m for m in self.uses if m != "build"])
+        raw = {m: v for m, (v, _) in values.items()}
+        if not all(np.isfinite(raw[m]) for m in self.uses):
+            raise ProxyError(f"a member failed: {raw}")
+        return self.value(raw), int(raw["build"])
+
+
+def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, population: int,
+                  members: tuple[MemberScores, dict] | None = None) -> str:
+    """The architecture one method returns, its fitness read from the file (or, for an ensemble, the kept member scores)."""
+    strategy_name, fitness = METHODS.get(method) or ("swap-nas", method.split(" ", 1)[1])
     space = evonas.get_space("nb201")
-    options = size_options(fitness, space, net_args=space.scoring_net_args, seed=0)  # calibration: a property of the space
-    evaluate = Lookup(scores, fitness, options.get("mu"), options.get("sigma"))
+    if "+" in fitness:
+        assert members is not None
+        evaluate = EnsembleLookup(fitness, *members)
+    else:
+        options = size_options(fitness, space, net_args=space.scoring_net_args, seed=0)  # calibration: a property of the space
+        evaluate = Lookup(scores, fitness, options.get("mu"), options.get("sigma"))
     rng = np.random.default_rng(seed)
     strategy = get_strategy(strategy_name)
     toolbox = make_toolbox(space, evaluate, rng, MaxFitness, remove=strategy.remove)
@@ -112,6 +144,9 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--budgets", type=int, nargs="+", default=[100, 300, 1000])
     p.add_argument("--methods", nargs="+", default=list(METHODS)[:4], choices=list(METHODS))
+    p.add_argument("--ensembles", nargs="*", default=[], help="rank ensembles to search with, e.g. swap+synflow+params")
+    p.add_argument("--members", type=Path, default=Path("runs/bench_ensemble"),
+                   help="bench_ensemble.py's --out: member scores and reference, read and added to")
     p.add_argument("--population", type=int, default=10)
     p.add_argument("--workers", type=int, default=1, help="live mode: scoring processes per search")
     p.add_argument("--table", type=Path, default=TABLE)
@@ -125,22 +160,32 @@ def main() -> None:
     print(f"mode: {mode}; machine: {platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}; "
           f"population {args.population}, seeds 0..{args.seeds - 1}")
     scores = None if args.live else pd.read_csv(args.scores, comment="#")
+    members = None
+    if args.ensembles:
+        if args.live:
+            p.error("--ensembles: lookup mode only")
+        args.members.mkdir(parents=True, exist_ok=True)
+        kept = tuple(args.members.glob("nb201_r1*.csv"))
+        store = MemberScores(args.members / f"nb201_r1_search{os.getpid()}.csv", "nb201", 1, also=kept)
+        members = (store, reference("nb201", 1, args.members / "nb201_reference_r1.json"))
+    methods = [*args.methods, *(f"swap-nas {name}" for name in args.ensembles)]
     if scores is not None:
         ceiling(scores, acc, rank, args.seeds)
     rows = []
     for budget in args.budgets:
         for seed in range(args.seeds):
-            for method in args.methods:
+            for method in methods:
                 if args.live:
                     arch, seconds = live_search(method, seed, budget, args.population, args.workers)
                 else:
                     t0 = time.perf_counter()
-                    arch, seconds = lookup_search(method, scores, seed, budget, args.population), time.perf_counter() - t0
+                    arch = lookup_search(method, scores, seed, budget, args.population, members)
+                    seconds = time.perf_counter() - t0
                 rows.append({"budget": budget, "seed": seed, "method": method, "acc": acc[arch], "rank": rank[arch],
                              "seconds": seconds, "arch": arch})
-            if args.live:
-                print(pd.DataFrame(rows[-len(args.methods):]).to_string(index=False, header=False), flush=True)
-    report(pd.DataFrame(rows), args.methods)
+            if args.live or args.ensembles:
+                print(pd.DataFrame(rows[-len(methods):]).to_string(index=False, header=False), flush=True)
+    report(pd.DataFrame(rows), methods)
 
 
 def ceiling(scores: pd.DataFrame, acc: dict, rank: dict, seeds: int) -> None:
@@ -167,12 +212,12 @@ def ceiling(scores: pd.DataFrame, acc: dict, rank: dict, seeds: int) -> None:
 
 def report(df: pd.DataFrame, methods: list[str]) -> None:
     print()
-    print(f"{'budget':>6} {'method':<14} {'test acc %':>14} {'median rank':>12} {'s/search':>9}  SWAP-NAS wins/ties/losses")
+    print(f"{'budget':>6} {'method':<32} {'test acc %':>14} {'median rank':>12} {'s/search':>9}  SWAP-NAS wins/ties/losses")
     for budget, part in df.groupby("budget"):
         ours = part[part["method"] == "swap-nas"].set_index("seed")["acc"]
         for method in methods:
             m = part[part["method"] == method]
-            line = (f"{budget:>6} {method:<14} {m['acc'].mean():>7.2f} ± {m['acc'].std():<4.2f} "
+            line = (f"{budget:>6} {method:<32} {m['acc'].mean():>7.2f} ± {m['acc'].std():<4.2f} "
                     f"{m['rank'].median():>12.0f} {m['seconds'].median():>9.2f}")
             if method != "swap-nas" and len(ours):
                 theirs = m.set_index("seed")["acc"]

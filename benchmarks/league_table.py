@@ -151,7 +151,8 @@ def main() -> None:
         args.darts_limit = args.nb201_limit = args.limit
     torch.set_num_threads(args.threads)
 
-    names = sorted({n for pattern in args.proxies.split(",") for n in list_proxies(pattern.strip())})
+    names = sorted({n for pattern in args.proxies.split(",") for n in list_proxies(pattern.strip())}
+                   - {"ensemble"})  # rank ensembles need a reference sample: see bench_ensemble.py
     names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
     rows = [row for space in args.spaces.split(",") for row in run_space(space.strip(), names, args)]
     table = pd.DataFrame(rows)

@@ -27,14 +27,15 @@ def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
     """``scored.csv``: every distinct architecture evaluated, in evaluation order and the space's notation.
 
     Failed ones carry their error; an evaluator's further values (``Evaluation.details``,
-    e.g. an ensemble's members) are columns after the fixed ones.
+    e.g. an ensemble's members) are columns ``score_<name>`` after the fixed ones.
     """
     rows, details = [], {}
     for g in cache.genomes.values():
         score, params, error, extra = cache.get(g)
+        named = {f"score_{k}": v for k, v in (extra or {}).items()}
         rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params,
-                     "status": "failed" if score is None else "ok", "error": error or "", **(extra or {})})
-        details.update(dict.fromkeys(extra or {}))
+                     "status": "failed" if score is None else "ok", "error": error or "", **named})
+        details.update(dict.fromkeys(named))
     path = run_dir / "scored.csv"
     pd.DataFrame(rows, columns=SCORED_COLUMNS + list(details)).to_csv(path, index=False)
     return path

@@ -138,3 +138,17 @@ def test_cli_reads_native_text_columns_as_written(tmp_path, capsys, space_name):
     assert summary["n"] == len(archs) and summary["failed"] == 0
     assert summary["spearman"] == pytest.approx(1.0)
     assert read_table(table, "architecture", "accuracy")["arch"].tolist() == archs
+
+
+def test_cli_takes_a_rank_ensemble_and_keeps_its_reference(tmp_path, shared_data, capsys):
+    args = ["correlate", "--table", str(shared_data / "darts_cifar10_1000.csv"), "--space", "darts",
+            "--proxy", "swap+params", "--limit", "12", "--repeats", "1", "--out", str(tmp_path), "--json",
+            "--no-progress", "--net", "C=3,layers=1,stem=false"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["proxy"] == "swap+params" and summary["n"] == 12 and "reference" not in summary
+    settings = json.loads((tmp_path / "settings.json").read_text())
+    assert [len(v) for v in settings["options"]["reference"].values()] == [64, 64]
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert (scores["score"] < 0).all()  # mean log ranks
+    assert main(args) == 0  # same reference again (fixed seed): the run continues, nothing is refused

@@ -15,7 +15,8 @@ HELP = "Score every architecture of a ground-truth table with a proxy and report
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", type=Path, required=True, help="CSV of architectures and accuracies")
     p.add_argument("--space", required=True, help=f"search space ({', '.join(list_spaces())})")
-    p.add_argument("--proxy", default="swap", help="registered proxy (see evonas.list_proxies())")
+    p.add_argument("--proxy", default="swap", help="registered proxy (see evonas.list_proxies()), or several joined "
+                   "by '+' for their rank ensemble, e.g. swap+synflow (ranked against 64 sampled archs, fixed seed)")
     p.add_argument("--data", default=None, help="input images: CIFAR python-batch dir, .npz/.npy, 'gaussian' (default: packaged CIFAR-10 batch)")
     p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation)")
     p.add_argument("--samples", type=int, default=16, help="images per batch S (default 16)")
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from evonas.data import load_images
     from evonas.evaluators.builders import CALIBRATION_SEED
     from evonas.evaluators.proxy import ArchitectureScorer
-    from evonas.fitness import size_options
+    from evonas.fitness import reference_options, size_options
     from evonas.parallel import make_map
 
     space = get_space(args.space)
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
                            target=args.target_size)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
+    size = dict(options)
+    options.update(reference_options(args.proxy, space, net_args=net_args, batch=batch, repeats=args.repeats))
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,
                                 net_args=net_args, repeats=args.repeats, seed=args.seed)
     settings = {"table": str(args.table.resolve()), "arch_col": args.arch_col, "acc_col": args.acc_col,
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
                 "dataset": args.dataset, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}
     with make_map(args.workers, args.ray, scorer) as map_fn:
         result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn, settings=settings)
-    summary = {"proxy": args.proxy, "space": args.space, **options, **result.as_json()}
+    summary = {"proxy": args.proxy, "space": args.space, **size, **result.as_json()}
     print(f"{args.proxy} on {args.table.name}: Spearman {result.spearman:.4f}, Kendall {result.kendall:.4f}, "
           f"top-10% precision {result.top10_precision:.3f}, n = {result.n}, failed = {result.failed}, "
           f"{result.seconds:.1f} s" + (f" ({result.ms_per_arch:.1f} ms/arch)" if result.ms_per_arch else " (nothing new to score)"))

@@ -26,19 +26,21 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     """Training-free: the proxy (default regularised SWAP, calibrated from sizes alone) on the scoring network."""
     from evonas.data import load_images
     from evonas.evaluators.proxy import ArchitectureScorer
-    from evonas.fitness import get_proxy, size_options
+    from evonas.fitness import get_proxy, reference_options, size_options
 
     net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
+    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     options = size_options(config.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma,
                            target=target)
-    if options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
+    if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
         if progress and mu is None and target is None:
             print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {config.space}), "
                   f"sigma = mu^2 = {config.sigma:.6g}", file=sys.stderr)
+    # an ensemble's reference sample: a fixed seed, so a resume recomputes the same one
+    options = {**options, **reference_options(config.proxy, space, net_args=net_args, batch=batch, repeats=config.repeats)}
     proxy = get_proxy(config.proxy, **options)
-    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     scorer = ArchitectureScorer(space=config.space, proxy=config.proxy, proxy_options=options,
                                 net_args=net_args, batch=batch, repeats=config.repeats, seed=config.seed)
     return Evaluator(scorer, proxy.direction, config.proxy)

@@ -12,13 +12,14 @@ from typing import Any
 
 from evonas.encodings import SearchSpace, get_space
 from evonas.encodings.space import NativeOrGenome
-from evonas.fitness import Batch, get_proxy, score
+from evonas.evaluation import Evaluation
+from evonas.fitness import Batch, get_proxy, score_parts
 from evonas.networks import count_parameters
 
 
 @dataclass(frozen=True)
 class ArchitectureScorer:
-    """``scorer(genome_or_native_text) -> (score, params)`` for one space, proxy and input batch.
+    """``scorer(genome_or_native_text) -> Evaluation(score, params, details)`` for one space, proxy and input batch.
 
     Args:
         space: registered space name.
@@ -47,9 +48,11 @@ class ArchitectureScorer:
     def _proxy(self) -> Any:
         return get_proxy(self.proxy, **self.proxy_options)
 
-    def __call__(self, arch: NativeOrGenome) -> tuple[float, int]:
+    def __call__(self, arch: NativeOrGenome) -> Evaluation:
+        """The score, the scored network's size and, for an ensemble, each member's own score (``details``)."""
         net = self._space.build(arch, **self.net_args).to(self.batch.inputs.device)
-        return score(self._proxy, net, self.batch, repeats=self.repeats, seed=self.seed), count_parameters(net)
+        value, parts = score_parts(self._proxy, net, self.batch, repeats=self.repeats, seed=self.seed)
+        return Evaluation(value, count_parameters(net), details=parts or None)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -2,14 +2,16 @@
 
 Importing this package registers the built-in proxies: ``swap``, ``activation-patterns``,
 ``params``, ``reg-swap``, ``flops``, ``nwot``, ``synflow``, ``snip``, ``grasp``, ``fisher``,
-``grad_norm``, ``plain``, ``l2_norm``, ``jacov``, ``epe_nas``, ``zen``, ``zico`` and ``ntk``.
+``grad_norm``, ``plain``, ``l2_norm``, ``jacov``, ``epe_nas``, ``zen``, ``zico``, ``ntk``, and ``ensemble``
+(rank ensembles of the others, also spelled ``swap+synflow``).
 """
 
 from evonas.fitness import (  # noqa: F401  (register the built-in proxies)
-    flops, jacobian, ntk, nwot, params, regularise, saliency, swap, zen, zico,
+    ensemble, flops, jacobian, ntk, nwot, params, regularise, saliency, swap, zen, zico,
 )
 from evonas.fitness.base import PROXIES, Batch, Proxy, get_proxy, list_proxies, register_proxy, untouched
-from evonas.fitness.evaluate import score
+from evonas.fitness.ensemble import Ensemble, reference_options
+from evonas.fitness.evaluate import score, score_parts
 from evonas.fitness.flops import Flops
 from evonas.fitness.init import gaussian_init_, gaussian_initialiser
 from evonas.fitness.jacobian import EpeNas, Jacov, input_jacobians
@@ -26,6 +28,7 @@ __all__ = [
     "PROXIES",
     "ActivationPatterns",
     "Batch",
+    "Ensemble",
     "EpeNas",
     "Fisher",
     "Flops",
@@ -57,7 +60,9 @@ __all__ = [
     "layer_weights",
     "list_proxies",
     "register_proxy",
+    "reference_options",
     "score",
+    "score_parts",
     "swap_score",
     "untouched",
 ]

@@ -19,6 +19,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import torch
@@ -26,6 +27,7 @@ from torch import nn
 
 from evonas.batch import Batch
 from evonas.errors import ConfigError, DataError, ProxyError
+from evonas.fitness.init import gaussian_initialiser
 from evonas.registry import Registry
 
 
@@ -82,6 +84,28 @@ class Proxy(ABC):
             )
         with untouched(net), torch.inference_mode(not self.needs_grad):
             yield lambda: self._checked_score(net, batch)
+
+    def score_parts(self, net: nn.Module, batch: Batch, *, repeats: int, seed: int) -> tuple[float, dict[str, float]]:
+        """The mean score over ``repeats`` seeded re-initialisations, and the values it combines.
+
+        What :func:`evonas.fitness.score` computes (see there); the second item is empty for
+        a single proxy, and an ensemble (:class:`evonas.fitness.ensemble.Ensemble`) gives its
+        members' own mean scores there, so a caller can report them beside the score.
+        """
+        if not self.needs_init:
+            return self(net, batch), {}
+        device = next((p.device for p in net.parameters()), torch.device("cpu"))
+        generator = torch.Generator(device).manual_seed(seed)
+        saved = {k: v.clone() for k, v in net.state_dict().items()}
+        reinit, total = gaussian_initialiser(net, fan_in=self.fan_in_init), 0.0
+        try:
+            with self.session(net, batch) as score_once:
+                for _ in range(repeats):
+                    reinit(generator)
+                    total += score_once()
+        finally:
+            net.load_state_dict(saved)
+        return total / repeats, {}
 
     def _checked_score(self, net: nn.Module, batch: Batch) -> float:
         try:
@@ -140,10 +164,32 @@ def _all_modules(net: nn.Module) -> list[nn.Module]:
 
 P = TypeVar("P", bound=type[Proxy])
 
-PROXIES: Registry[type[Proxy]] = Registry(
+#: joins member names into the name of their rank ensemble: ``swap+synflow+nwot``
+ENSEMBLE_JOIN = "+"
+
+
+class ProxyRegistry(Registry[type[Proxy]]):
+    """The proxy registry; a name of registered proxies joined by ``+`` is their rank ensemble.
+
+    ``get("swap+synflow")`` is the factory registered as ``ensemble`` with those members
+    (see :mod:`evonas.fitness.ensemble`), so every place that takes a proxy name (the CLI,
+    ``correlate``, the search) takes an ensemble without knowing about it.
+    """
+
+    def get(self, name: str) -> type[Proxy]:
+        """The factory called ``name``; for ``a+b+...``, the ensemble of ``a``, ``b``, ..."""
+        if ENSEMBLE_JOIN not in name:
+            return super().get(name)
+        members = name.split(ENSEMBLE_JOIN)
+        for member in members:
+            super().get(member)  # an unknown member is named, with near matches
+        return partial(super().get("ensemble"), members=members, name=name)  # type: ignore[return-value]
+
+
+PROXIES = ProxyRegistry(
     "proxy",
     "Add one with @evonas.fitness.register_proxy('name') on a Proxy subclass "
-    "(see evonas/fitness/params.py for a complete example).",
+    "(see evonas/fitness/params.py for a complete example); join names with '+' for their rank ensemble.",
 )
 
 

@@ -8,12 +8,10 @@ is left alone.
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from evonas.errors import ConfigError
 from evonas.fitness.base import Batch, Proxy
-from evonas.fitness.init import gaussian_initialiser
 
 
 def score(proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed: int) -> float:
@@ -22,21 +20,16 @@ def score(proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed
     Weights are drawn as in :func:`~evonas.fitness.init.gaussian_init_` (fan-in scaled if
     ``proxy.fan_in_init``) from a generator seeded with ``seed``; the network's own weights and buffers are restored afterwards, so
     the result depends only on the architecture, the batch and ``seed``. A proxy without
-    ``needs_init`` (e.g. ``params``) is called once on the weights as they are.
+    ``needs_init`` (e.g. ``params``) is called once on the weights as they are. An
+    ensemble averages each member on its own and combines the means.
     """
+    return score_parts(proxy, net, batch, repeats=repeats, seed=seed)[0]
+
+
+def score_parts(
+    proxy: Proxy, net: nn.Module, batch: Batch, *, repeats: int = 32, seed: int
+) -> tuple[float, dict[str, float]]:
+    """:func:`score` and the values it was combined from: ``{member: its mean score}`` for an ensemble, ``{}`` otherwise."""
     if repeats < 1:
         raise ConfigError(f"score: repeats must be at least 1, got {repeats}")
-    if not proxy.needs_init:
-        return proxy(net, batch)
-    device = next((p.device for p in net.parameters()), torch.device("cpu"))
-    generator = torch.Generator(device).manual_seed(seed)
-    saved = {k: v.clone() for k, v in net.state_dict().items()}
-    reinit, total = gaussian_initialiser(net, fan_in=proxy.fan_in_init), 0.0
-    try:
-        with proxy.session(net, batch) as score_once:
-            for _ in range(repeats):
-                reinit(generator)
-                total += score_once()
-    finally:
-        net.load_state_dict(saved)
-    return total / repeats
+    return proxy.score_parts(net, batch, repeats=repeats, seed=seed)

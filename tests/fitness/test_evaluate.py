@@ -88,7 +88,7 @@ def test_the_scorer_builds_from_the_space_and_scores_genome_and_text_alike():
     net_args = {"C": 3, "layers": 1, "stem": False}
     batch, swap = Batch(images(16, size=16)), get_proxy("swap")
     scorer = ArchitectureScorer(space="darts", proxy="swap", batch=batch, net_args=net_args, repeats=2, seed=5)
-    value, params = scorer(genome)
+    value, params, *_ = scorer(genome)
     assert value == score(swap, space.build(genome, **net_args), batch, repeats=2, seed=5)
     assert scorer(space.to_native(genome)) == (value, params) and params == space.count_params(genome, **net_args)
 

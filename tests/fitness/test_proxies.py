@@ -16,12 +16,15 @@ from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
 from evonas.fitness import PROXIES, Batch, Proxy, get_proxy, list_proxies, score
 
 # options for proxies that cannot be built without them; every such proxy must be listed
-OPTIONS = {"reg-swap": {"mu": 0.5, "sigma": 0.5}}
+OPTIONS = {
+    "reg-swap": {"mu": 0.5, "sigma": 0.5},
+    "ensemble": {"members": ["swap", "params"], "reference": {"swap": [1.0, 5.0, 9.0], "params": [10, 100, 1000]}},
+}
 
 
 def test_builtin_proxies_are_registered():
     assert list_proxies() == [
-        "activation-patterns", "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm", "ntk",
+        "activation-patterns", "ensemble", "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm", "ntk",
         "nwot", "params", "plain", "reg-swap", "snip", "swap", "synflow", "zen", "zico",
     ]
     assert list_proxies("reg-*") == ["reg-swap"]
