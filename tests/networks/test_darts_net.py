@@ -121,7 +121,9 @@ def test_space_builds_the_pair_only_as_one_cell_each():
     from evonas.networks import DartsCellPair
 
     space = evonas.get_space("darts")
-    assert isinstance(space.build(str(DARTS_V2), **space.scoring_net_args), DartsCellPair)
+    assert isinstance(space.build(str(DARTS_V2), C=3, stem=False, pair=True), DartsCellPair)
+    default = space.build(str(DARTS_V2), **space.scoring_net_args)  # the searches' network: a narrow stack
+    assert isinstance(default, DartsNetwork) and len(default.cells) == 5
     with pytest.raises(ConfigError, match="layers=1 does not apply"):
         space.build(str(DARTS_V2), C=3, pair=True, layers=1)
     with pytest.raises(ConfigError, match="reductions"):
