@@ -18,8 +18,8 @@ modules and functional calls (``F.gelu``, ``torch.relu``, ``Tensor.relu``, in pl
 alike and registers nothing on the network.
 
 Counting distinct rows never sorts the float matrix: each activation's signs are packed on
-the fly, 8 samples to a word, by one matrix product with powers of two; the words become
-int64 keys and are counted in a table of all 2**S keys (S <= 16) or by a sort. Every partial
+the fly, 8 samples to a word, by one matrix product with powers of two; a column's words
+become one key, counted in a table of all 2**S keys (S <= 16) or by a sort. Every partial
 sum of that product is an integer below 2**8, exact in bfloat16, the narrowest format a
 float32 matrix product is computed in (autocast, TF32, ``set_float32_matmul_precision``):
 the count is exact under all of them.
@@ -108,16 +108,19 @@ def _pack(signs: Tensor) -> Tensor:
 def _count_distinct_columns(words: Tensor, samples: int) -> int:
     """Distinct columns of a (words, V) matrix of 8-bit codes holding ``samples`` bits in all.
 
-    Eight words make one int64 key (integer shifts, exact); up to 64 samples a column is a
-    single key, so counting is 1-D.
+    Up to 16 samples a column's one or two words make a key below 2**16, formed in float32
+    (exact: below 2**24) and counted in a table. Otherwise eight words make one int64 key
+    (integer shifts); up to 64 samples a column is a single key, so counting is 1-D.
     """
+    if samples <= _TABLE_MAX:
+        w = words.float()  # exact: codes are integers below 2**8, also as bfloat16
+        key = w[0] if len(w) == 1 else torch.add(w[0], w[1], alpha=1 << _WORD)
+        return int(torch.bincount(key.int(), minlength=1 << samples).count_nonzero())
     ints = words.long()
     keys = ints[::_KEY]  # rows 0, 8, ...: the others are shifted into them, in place
     for k in range(1, min(_KEY, len(ints))):
         part = ints[k::_KEY]
         keys[: len(part)] |= part << (_WORD * k)
-    if samples <= _TABLE_MAX:
-        return int(torch.bincount(keys[0], minlength=1 << samples).count_nonzero())
     if len(keys) == 1:
         return torch.unique(keys[0]).numel()
     return torch.unique(keys.T, dim=0).shape[0]

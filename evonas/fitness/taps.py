@@ -31,15 +31,25 @@ ACTIVATIONS = (
     "relu", "relu6", "hardtanh", "leaky_relu", "rrelu", "prelu", "elu", "selu", "celu",
     "gelu", "silu", "mish", "hardswish",
 )
-#: Every way of calling them: the ``nn`` modules (they call ``F``), ``F``, ``torch`` and tensor
-#: methods, in place (``name_``) or not; ``torch._C._nn`` is where ``F``'s wrappers end.
-GATES = frozenset(
-    getattr(space, name + suffix)
-    for space in (F, torch, Tensor, torch._C._nn)
-    for name in ACTIVATIONS
-    for suffix in ("", "_")
-    if hasattr(space, name + suffix)
-)
+
+
+def _spellings(names: tuple[str, ...]) -> frozenset[Any]:
+    """Every way of calling the named activations: the ``nn`` modules (they call ``F``), ``F``,
+    ``torch`` and tensor methods, in place (``name_``) or not; ``torch._C._nn`` is where ``F``'s
+    wrappers end."""
+    return frozenset(
+        getattr(space, name + suffix)
+        for space in (F, torch, Tensor, torch._C._nn)
+        for name in names
+        for suffix in ("", "_")
+        if hasattr(space, name + suffix)
+    )
+
+
+GATES = _spellings(ACTIVATIONS)
+#: The ReLUs: their output is >= 0 and > 0 exactly where the input is, so its sign already is
+#: the pattern (one pass over the values fewer than clamping the input's sign).
+RELUS = _spellings(("relu", "relu6"))
 
 #: ``on(func, args, out)`` sees every call; what it returns (if not None) replaces the output.
 OnCall = Callable[[Any, tuple, Any], Any]
@@ -71,10 +81,11 @@ class SignTap(TorchFunctionMode):
 
     ``keep`` must not hold on to its argument (a reused buffer): it returns what it needs.
 
-    The pattern is ``1.0`` where the input is > 0 and ``0.0`` elsewhere, flattened to
-    (S, values): for a ReLU exactly its binarised output; for GELU, SiLU, LeakyReLU, ELU and
-    the rest what their gate decides. It is taken before the call, so an in-place activation
-    (or a later in-place op) cannot overwrite it. Only calls on batch-first tensors count.
+    The pattern is ``1.0`` where the activation's input is > 0 and ``0.0`` elsewhere, flattened
+    to (S, values): for a ReLU its binarised output (read from the output, which is the same and
+    cheaper); for GELU, SiLU, LeakyReLU, ELU and the rest what their gate decides, read before
+    the call, so an in-place activation cannot overwrite it (a ReLU's is read right after it,
+    before any later in-place op). Only calls on batch-first tensors count.
     """
 
     def __init__(self, samples: int, keep: Callable[[Tensor], Tensor]) -> None:
@@ -89,19 +100,29 @@ class SignTap(TorchFunctionMode):
         if func in GATES:
             x = args[0] if args else kwargs["input"]
             if x.dim() and len(x) == self.samples:
-                (self.maps if x.dim() == 4 else self.other).append(self.keep(self._signs(x)))
+                return self._tapped(func, x, args, kwargs or {})
         return func(*args, **kwargs) if kwargs else func(*args)
 
-    def _signs(self, x: Tensor) -> Tensor:
-        """1.0 where ``x`` > 0, else 0.0, as (S, values), in a buffer the next call reuses.
+    def _tapped(self, func: Any, x: Tensor, args: tuple, kwargs: dict) -> Any:
+        """Call the activation ``func`` on ``x`` and keep its signs: the output's for a ReLU, else the input's."""
+        found = self.maps if x.dim() == 4 else self.other
+        if func in RELUS:
+            out = func(*args, **kwargs)
+            found.append(self.keep(self._signs(out)))
+            return out
+        found.append(self.keep(self._signs(x).clamp_(min=0)))  # clamp_: -1 -> 0
+        return func(*args, **kwargs)
 
-        ``sign`` is 0 at 0 and NaN and ``clamp_`` sends -1 to 0: two fast float kernels (a
-        comparison to a bool tensor is several times slower), and no new memory per call.
+    def _signs(self, t: Tensor) -> Tensor:
+        """``sign(t)`` as (S, values), in a buffer the next call reuses (no new memory per call).
+
+        ``sign`` is 0 at 0 and at NaN; it and ``clamp_`` are fast float kernels, several times
+        faster than a comparison, which writes a bool tensor.
         """
-        if self.scratch.numel() < x.numel() or self.scratch.dtype != x.dtype or self.scratch.device != x.device:
-            self.scratch = torch.empty(x.numel(), dtype=x.dtype, device=x.device)
-        signs = self.scratch[: x.numel()].view(self.samples, -1)
-        return torch.sign(x.reshape(self.samples, -1), out=signs).clamp_(min=0)
+        if self.scratch.numel() < t.numel() or self.scratch.dtype != t.dtype or self.scratch.device != t.device:
+            self.scratch = torch.empty(t.numel(), dtype=t.dtype, device=t.device)
+        signs = self.scratch[: t.numel()].view(self.samples, -1)
+        return torch.sign(t.reshape(self.samples, -1), out=signs)
 
 
 def activation_signs(net: nn.Module, inputs: Tensor, keep: Callable[[Tensor], Tensor]) -> list[Tensor]:
