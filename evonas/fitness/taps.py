@@ -79,13 +79,12 @@ def is_weighted(func: Any, args: tuple) -> bool:
 class SignTap(TorchFunctionMode):
     """While active, applies ``keep`` to the sign pattern of every activation's input over the batch.
 
-    ``keep`` must not hold on to its argument (a reused buffer): it returns what it needs.
-
     The pattern is ``1.0`` where the activation's input is > 0 and ``0.0`` elsewhere, flattened
     to (S, values): for a ReLU its binarised output (read from the output, which is the same and
     cheaper); for GELU, SiLU, LeakyReLU, ELU and the rest what their gate decides, read before
     the call, so an in-place activation cannot overwrite it (a ReLU's is read right after it,
-    before any later in-place op). Only calls on batch-first tensors count.
+    before any later in-place op). Only calls on batch-first tensors count. ``keep`` must not
+    hold on to its argument (a reused buffer): it returns what it needs.
     """
 
     def __init__(self, samples: int, keep: Callable[[Tensor], Tensor]) -> None:
