@@ -97,8 +97,8 @@ class SignTap(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         if func in GATES:
-            x = args[0] if args else kwargs["input"]
-            if x.dim() and len(x) == self.samples:
+            x = args[0] if args else kwargs.get("input")
+            if isinstance(x, Tensor) and x.dim() and len(x) == self.samples:
                 return self._tapped(func, x, args, kwargs or {})
         return func(*args, **kwargs) if kwargs else func(*args)
 
