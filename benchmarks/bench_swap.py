@@ -9,9 +9,13 @@ For each of ``--n`` architectures of the SWAP study's DARTS table, in one run an
              count ``torch.unique(sign-matrix, dim=0)`` (the reference implementation's way).
 
 (a) and (c) see the same weights, so their scores must agree; the script checks it.
+``--against DIR`` also times (a') the evonas of another checkout (e.g. an older commit,
+``git worktree add ../old HEAD~3``) against (a) again, each in a worker process of its own,
+in the same rounds as (a) and (b), and checks that its scores equal ours. ``--clock cpu`` (the default) times the CPU time of
+the scoring thread, which other jobs on a shared machine disturb far less than wall time.
 Network: stem-less DARTS network, C=3, one cell (the SWAP study's scoring network).
 
-    python benchmarks/bench_swap.py --n 50
+    python benchmarks/bench_swap.py --n 50 --against ../old
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import math
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,10 +74,28 @@ def naive(net: nn.Module, batch: Batch, repeats: int, seed: int) -> float:
     return total / repeats
 
 
+CLOCKS = {"cpu": time.thread_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]
+
+
 def timed(fn, *args, **kwargs) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    start = clock()
     value = fn(*args, **kwargs)
-    return (time.perf_counter() - start) * 1e3, value
+    return (clock() - start) * 1e3, value
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Worker for ``--against``: for each arch index read from stdin, time (a) once and print 'ms score'."""
+    table = pd.read_csv(args.csv)
+    space, proxy, batch = get_space("darts"), get_proxy("swap"), load_images(samples=args.samples)
+    nets: dict[int, nn.Module] = {}
+    for line in sys.stdin:
+        i = int(line)
+        if i not in nets:
+            nets = {i: space.build(table.genotype[i], **NET_ARGS)}
+            score(proxy, nets[i], batch, repeats=1, seed=i)  # warm-up, as for ours
+        elapsed, value = timed(score, proxy, nets[i], batch, repeats=args.repeats, seed=i)
+        print(elapsed, value, flush=True)
 
 
 def main() -> None:
@@ -87,27 +111,50 @@ def main() -> None:
     )
     parser.add_argument("--csv", type=Path, default=CSV)
     parser.add_argument("--no-naive", action="store_true", help="skip the slow (c) baseline")
+    parser.add_argument("--against", type=Path, help="another evonas checkout to time as (a') in the same rounds")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu", help="thread CPU time or wall time")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    global clock
+    clock = CLOCKS[args.clock]
     torch.set_num_threads(args.threads)
+    if args.serve:
+        return serve(args)
+    workers: dict[str, subprocess.Popen] = {}
+    if args.against:  # both checkouts in worker processes alike, so neither has the main process's warm caches
+        worker_args = [f"--{k}={getattr(args, k)}" for k in ("csv", "samples", "repeats", "threads", "clock")]
+        for key, root in (("w", Path(__file__).resolve().parents[1]), ("o", args.against.resolve())):
+            workers[key] = subprocess.Popen(
+                [sys.executable, __file__, "--serve", *worker_args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                text=True, env={**os.environ, "PYTHONPATH": str(root)},
+            )
     table = pd.read_csv(args.csv).head(args.n)
     space, proxy = get_space("darts"), get_proxy("swap")
     batch = load_images(samples=args.samples) if args.samples <= 64 else load_images("gaussian", samples=args.samples)
-    times: dict[str, list[float]] = {"a": [], "b": [], "c": []}
-    mismatches = 0
+    times: dict[str, list[float]] = {"a": [], "b": [], "c": [], "w": [], "o": []}
+    mismatches = other_mismatches = 0
+    keys = "ab" + "".join(workers)
     for i, text in enumerate(table.genotype):
         net = space.build(text, **NET_ARGS)
         score(proxy, net, batch, repeats=1, seed=i)  # warm-up: allocator, caches
-        best = {"a": math.inf, "b": math.inf}
-        for r in range(args.rounds):  # best of a few interleaved rounds, order alternating: robust to load
-            for key in "ab" if r % 2 == 0 else "ba":
+        best = dict.fromkeys(keys, math.inf)
+        values = {}
+        for r in range(args.rounds):  # best of a few interleaved rounds, order rotating: robust to load
+            for key in keys[r % len(keys) :] + keys[: r % len(keys)]:
                 if key == "a":
                     elapsed, ours = timed(score, proxy, net, batch, repeats=args.repeats, seed=i)
-                else:
+                elif key == "b":
                     elapsed, _ = timed(bare, net, batch, args.repeats, i)
+                else:
+                    workers[key].stdin.write(f"{i}\n")
+                    workers[key].stdin.flush()
+                    ms, value = workers[key].stdout.readline().split()
+                    elapsed, values[key] = float(ms), float(value)
                 best[key] = min(best[key], elapsed)
-        times["a"].append(best["a"])
-        times["b"].append(best["b"])
+        for key in keys:
+            times[key].append(best[key])
+        other_mismatches += bool(workers) and not values["w"] == values["o"] == ours
         if not args.no_naive:
             tc, reference = timed(naive, net, batch, args.repeats, i)
             times["c"].append(tc)
@@ -119,7 +166,7 @@ def main() -> None:
     )
     print(
         f"{args.n} DARTS archs, C=3 one-cell stem-less net, S={args.samples}, {args.repeats} repeats; "
-        f"ms per arch ((a), (b): best of {args.rounds} interleaved rounds; (c): one round):"
+        f"{args.clock} ms per arch ((a), (b): best of {args.rounds} interleaved rounds; (c): one round):"
     )
     print(f"  (a) evonas SWAP          median {med['a']:8.1f}")
     print(f"  (b) bare init + forward  median {med['b']:8.1f}")
@@ -127,6 +174,16 @@ def main() -> None:
     print(
         f"  a/b = {med['a'] / med['b']:.3f} (ratio of medians; median of per-arch ratios {statistics.median(ratios):.3f})"
     )
+    if workers:
+        print(f"  (a) in a worker process  median {med['w']:8.1f}")
+        print(f"  (a') {str(args.against)[-18:]:18s} median {med['o']:8.1f} (in a worker process)")
+        print(
+            f"  a/a' = {statistics.median(w / o for w, o in zip(times['w'], times['o'])):.3f} (median per arch); "
+            f"scores (a) == (a') for {args.n - other_mismatches}/{args.n} archs"
+        )
+        for worker in workers.values():
+            worker.stdin.close()
+            worker.wait()
     if "c" in med:
         print(f"  (c) naive unique(dim=0)  median {med['c']:8.1f}")
         print(f"  c/a = {med['c'] / med['a']:.1f}; scores (a) == (c) for {args.n - mismatches}/{args.n} archs")

@@ -84,10 +84,13 @@ def test_value_is_the_number_of_distinct_rows_by_construction():
     assert activation_patterns(Identity(), x) == 3
 
 
-def test_network_without_relu():
-    net, x = nn.Sequential(nn.Flatten(), nn.Linear(192, 2)), images(5)
-    assert swap_score(net, x) == 0
-    assert activation_patterns(net, x) == 1
+@pytest.mark.parametrize("name", ["swap", "activation-patterns", "nwot"])
+@pytest.mark.parametrize("act", [nn.Identity(), nn.Sigmoid(), nn.Tanh()], ids=["none", "sigmoid", "tanh"])
+def test_network_without_a_supported_activation_raises_instead_of_scoring(name, act):
+    net, x = nn.Sequential(nn.Flatten(), nn.Linear(192, 2), act), images(5)
+    with pytest.raises(ProxyError, match=f"^proxy '{name}': no supported activation was seen in Sequential") as e:
+        get_proxy(name)(net, Batch(x))
+    assert "\n" not in str(e.value) and "gelu" in str(e.value)
 
 
 def test_no_hooks_no_changes_and_repeatable():
