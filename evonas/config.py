@@ -273,6 +273,11 @@ class SearchConfig(SearchBase):
                                          "kernel-ridge, linear, gp or a class name (default rf)")
     features: list[str] | None = option(None, "pre-nas: training-free proxies added to the predictor's one-hot "
                                               "features, e.g. swap,params (default none)")
+    prior: str | None = option(None, "pre-nas: a training-free proxy (e.g. reg-swap) that picks the initial population "
+                                     "from --prior-samples random architectures, evaluating none of them (default none)")
+    prior_samples: int | None = option(None, "pre-nas: random architectures the prior scores (default 1000)")
+    predictor_target: str | None = option(None, "pre-nas: what the predictor is fitted to: value or rank "
+                                                "(default value)")
     mu: float | None = option(None, "regularisation centre, in thousands of parameters of the scored network "
                                     "(with --sigma; default: calibrated from sampled sizes)")
     sigma: float | None = option(None, "regularisation width, in (thousands of parameters)^2")
@@ -295,6 +300,7 @@ class SearchConfig(SearchBase):
             "halloffame": (self.halloffame >= 1, ">= 1"),
             "candidates": (self.candidates is None or self.candidates >= 1, ">= 1"),
             "per_cycle": (self.per_cycle is None or self.per_cycle >= 1, ">= 1"),
+            "prior_samples": (self.prior_samples is None or self.prior_samples >= 1, ">= 1"),
         })
         if self.sigma is not None and not self.sigma > 0:
             raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
@@ -312,7 +318,8 @@ class SearchConfig(SearchBase):
         """The strategy options given (None: the strategy's default)."""
         return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament,
                 "candidates": self.candidates, "per_cycle": self.per_cycle, "predictor": self.predictor,
-                "features": self.features}
+                "features": self.features, "prior": self.prior, "prior_samples": self.prior_samples,
+                "target": self.predictor_target}
 
 
 @dataclasses.dataclass

@@ -52,7 +52,7 @@ class SearchResult:
 
 def check_single(config: SearchConfig, space: SearchSpace) -> None:
     """The single-objective names: proxy, strategy and its options, predictor, features."""
-    from evonas.fitness import PROXIES, get_proxy
+    from evonas.fitness import PROXIES
 
     if config.proxy is not None:
         PROXIES.get(config.proxy)  # the name only: options such as mu/sigma may still be unset
@@ -61,11 +61,8 @@ def check_single(config: SearchConfig, space: SearchSpace) -> None:
         from evonas.predictor import regressor_class
 
         regressor_class(config.predictor)
-    for name in config.features or ():
-        try:
-            get_proxy(name)
-        except ConfigError as err:
-            raise ConfigError(f"features: proxy {name!r} needs options ({err}); use a plain proxy, e.g. swap") from None
+    for name in [*(config.features or ()), *([config.prior] if config.prior else [])]:
+        PROXIES.get(name)  # options (calibration, an ensemble's reference) are made when the scorer is
 
 
 def check(config: SearchBase) -> SearchSpace:
@@ -138,7 +135,7 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
     toolbox = make_toolbox(space, evaluator.evaluate, state.rng, fitness, tournament=options.pop("tournament", None),
                            remove=strategy.remove)
     if strategy.setup is not None:
-        scorer_for = _feature_scorers(config, space) if part_options.get("features") else None
+        scorer_for = _feature_scorers(config, space) if part_options.get("features") or part_options.get("prior") else None
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
     if not prepared.resume:
         state.population = toolbox.population(n=config.population)
@@ -221,22 +218,26 @@ def _write(out: Path, prepared: Prepared, result: SearchResult) -> None:
 
 
 def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str], Callable[[Genome], float]]:
-    """``scorer_for(proxy)``: a training-free ``genome -> score`` for predictor features (0 where the proxy fails).
+    """``scorer_for(proxy)``: a training-free ``genome -> score`` for predictor features and priors (0 where it fails).
 
     Scored on the space's scoring network (``--net`` sizes it, except with ``--evaluator
-    train``, where it sizes the trained network) with the input batch of ``--data``.
+    train``, where it sizes the trained network) with the input batch of ``--data``; a
+    regularised proxy is calibrated and an ensemble gets its reference sample, as the proxy
+    evaluator does.
     """
     from evonas.data import load_images
+    from evonas.evaluators.builders import CALIBRATION_SEED
     from evonas.evaluators.proxy import ArchitectureScorer
-    from evonas.fitness import get_proxy
+    from evonas.fitness import reference_options, size_options
 
     batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
     def scorer_for(name: str) -> Callable[[Genome], float]:
-        get_proxy(name)  # a proxy that needs options (reg-swap) is refused here
-        scorer = ArchitectureScorer(space=config.space, proxy=name, net_args=net_args, batch=batch,
-                                    repeats=config.repeats, seed=config.seed)
+        options = {**size_options(name, space, net_args=net_args, seed=CALIBRATION_SEED),
+                   **reference_options(name, space, net_args=net_args, batch=batch, repeats=config.repeats)}
+        scorer = ArchitectureScorer(space=config.space, proxy=name, proxy_options=options, net_args=net_args,
+                                    batch=batch, repeats=config.repeats, seed=config.seed)
         return lambda genome: evaluate_safely(scorer, genome).score or 0.0
 
     return scorer_for

@@ -12,9 +12,15 @@ import functools
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 
 from evonas.encodings import Genome, SearchSpace
 from evonas.errors import ConfigError
+
+#: What a predictor is fitted to: the accuracies themselves, or their ranks (only the order of
+#: candidates matters to a search, and ranks keep a few failed or very poor architectures from
+#: dominating a squared loss).
+TARGETS = ("value", "rank")
 
 #: Short names of the regressors the PRE-NAS paper compares; any other scikit-learn
 #: regressor is taken by its class name (e.g. ``ExtraTreesRegressor``).
@@ -85,12 +91,16 @@ class Predictor:
             paper's choice in the small-data regime).
         features: extra columns, name -> ``genome -> float`` (e.g. a SWAP scorer); each is
             computed once per genome.
+        target: ``"value"`` fits the accuracies, ``"rank"`` their ranks scaled to [0, 1] (see
+            :data:`TARGETS`); predictions are then only good for ordering.
     """
 
     def __init__(self, space: SearchSpace, regressor: str = "rf",
-                 features: Mapping[str, Callable[[Genome], float]] | None = None) -> None:
+                 features: Mapping[str, Callable[[Genome], float]] | None = None, target: str = "value") -> None:
         regressor_class(regressor)  # an unknown name fails here, before anything runs
-        self.space, self.regressor, self.features = space, regressor, dict(features or {})
+        if target not in TARGETS:
+            raise ConfigError(f"target = {target!r}: use one of {', '.join(TARGETS)}")
+        self.space, self.regressor, self.features, self.target = space, regressor, dict(features or {}), target
         self._extra: dict[str, list[float]] = {}
         self._model: Any = None
 
@@ -108,7 +118,10 @@ class Predictor:
         """Refit on evaluated architectures and their accuracies."""
         if len(genomes) < 2:
             raise ConfigError(f"a predictor needs at least 2 evaluated architectures to fit, got {len(genomes)}")
-        self._model = make_regressor(self.regressor, seed).fit(self.encode(genomes), np.asarray(accuracies, float))
+        y = np.asarray(accuracies, float)
+        if self.target == "rank":
+            y = (rankdata(y) - 1) / (len(y) - 1)
+        self._model = make_regressor(self.regressor, seed).fit(self.encode(genomes), y)
         return self
 
     def predict(self, genomes: Sequence[Genome]) -> np.ndarray:

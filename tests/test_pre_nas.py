@@ -116,6 +116,41 @@ def test_extra_features_are_computed_once_per_architecture():
     assert len(calls) == len({g.key for g in genomes})
 
 
+def test_rank_target_fits_the_order_and_unknown_targets_are_refused():
+    rng = np.random.default_rng(0)
+    genomes = list({g.key: g for g in (NB201.sample(rng) for _ in range(300))}.values())
+    y = [conv_count(g)[0] ** 3 for g in genomes]  # a monotone transform: the ranks are conv_count's
+    model = Predictor(NB201, "svr", target="rank").fit(genomes[:100], y[:100], seed=0)
+    predicted = model.predict(genomes[100:])
+    assert spearmanr(predicted, y[100:])[0] > 0.85
+    assert -0.5 < predicted.min() and predicted.max() < 1.5  # on the scale of ranks in [0, 1], not of y
+    with pytest.raises(ConfigError, match="target = 'order'.*value, rank"):
+        Predictor(NB201, target="order")
+
+
+def test_a_prior_picks_the_initial_population_from_many_samples_without_evaluating_them():
+    rng = np.random.default_rng(0)
+    entry = get_strategy("pre-nas")
+    evaluated = []
+    toolbox = make_toolbox(NB201, lambda g, parent=None: evaluated.append(g) or conv_count(g), rng, MaxFitness)
+    entry.setup(toolbox, NB201, rng, lambda name: (lambda g: conv_count(g)[0]), prior="conv", prior_samples=200)
+    population = toolbox.population(n=10)
+    assert len({ind.genome.key for ind in population}) == 10 and not evaluated
+    prior_scores = [conv_count(ind.genome)[0] for ind in population]
+    random_scores = [conv_count(NB201.sample(rng))[0] for _ in range(200)]
+    assert min(prior_scores) >= np.quantile(random_scores, 0.9)  # the top 10 of 200 draws
+
+
+def test_features_or_a_prior_without_scorers_are_refused():
+    rng = np.random.default_rng(0)
+    for options in ({"prior": "swap"}, {"features": ["swap"]}):
+        with pytest.raises(ConfigError, match="need training-free scorers"):
+            get_strategy("pre-nas").setup(make_toolbox(NB201, conv_count, rng, MaxFitness), NB201, rng, None, **options)
+    with pytest.raises(ConfigError, match="prior_samples = 0: must be at least 1"):
+        get_strategy("pre-nas").setup(make_toolbox(NB201, conv_count, rng, MaxFitness), NB201, rng,
+                                      lambda name: conv_count, prior="conv", prior_samples=0)
+
+
 # --- the strategy ---------------------------------------------------------------------------
 
 
