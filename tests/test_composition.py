@@ -160,10 +160,10 @@ def assert_failures_are_data(scored: pd.DataFrame) -> None:
 
 def folder_state(run: Path, multi: bool) -> dict:
     checkpoint = json.loads((run / "checkpoint.json").read_text())
-    scored = pd.read_csv(run / "scored.csv")[["key", "score", "status", "error"]].fillna("")
+    scored = pd.read_csv(run / "scored.csv")[["key", "score", "status", "error"]].astype(object).fillna("")
     state = {"population": checkpoint["population"], "scored": scored.to_dict("records")}
     if multi:
-        state["front"] = pd.read_csv(run / "front.csv").fillna("").to_dict("records")
+        state["front"] = pd.read_csv(run / "front.csv").astype(object).fillna("").to_dict("records")
     else:
         best = json.loads((run / "best.json").read_text())
         same = {k: v for k, v in best.items() if k not in ("seconds", "weights")}  # weights: a path in the folder
