@@ -287,3 +287,23 @@ def test_a_search_in_memory_writes_nothing(tmp_path, monkeypatch):
         evonas.search(space="nb201", populaton=4)
     with pytest.raises(DataError):
         evonas.search(space="nb201", evaluator="table", table=str(tmp_path / "none.csv"))
+
+
+# ---- rank ensembles and priors compose too (issue 20) -----------------------------------------
+def test_an_ensemble_is_a_multi_objective_objective_with_its_members_in_scored_csv(tmp_path):
+    out = tmp_path / "moo"
+    assert main(["search", "--objectives", "swap+params,params", *NB201_TINY, "--samples", "8", "--evaluations", "8",
+                 "--out", str(out)]) == 0
+    scored = pd.read_csv(out / "scored.csv")
+    assert len(scored) == 8 and {"score_swap", "score_params"} <= set(scored.columns)
+
+
+def test_pre_nas_takes_calibrated_and_ensemble_features_and_a_prior(tmp_path, shared_data):
+    out = tmp_path / "run"
+    assert main(["search", *NB201_TINY, "--samples", "8", "--strategy", "pre-nas", "--evaluator", "table",
+                 "--table", str(shared_data / "nb201_cifar10.csv"), "--features", "swap+params,reg-swap",
+                 "--prior", "reg-swap", "--prior-samples", "20", "--candidates", "4", "--evaluations", "10",
+                 "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["prior"] == "reg-swap" and config["features"] == ["swap+params", "reg-swap"]
+    assert json.loads((out / "best.json").read_text())["evaluations"] == 10

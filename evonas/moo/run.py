@@ -73,11 +73,15 @@ class MooResult:
 
 def check_moo(config: MooConfig, space: SearchSpace) -> None:
     """The multi-objective names: the algorithm, and a first objective that needs no options."""
-    from evonas.fitness import get_proxy
+    from evonas.fitness import PROXIES, get_proxy
+    from evonas.fitness.ensemble import ENSEMBLE_JOIN
     from evonas.moo.algorithms import ALGORITHMS
 
     ALGORITHMS.get(config.algorithm)
     if config.evaluator != "proxy":
+        return
+    if ENSEMBLE_JOIN in config.proxy:  # a rank ensemble: its reference sample is made with the evaluator
+        PROXIES.get(config.proxy)
         return
     try:
         get_proxy(config.proxy)
