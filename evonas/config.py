@@ -25,7 +25,7 @@ from evonas.runfolder import CONFIG_FILE, check_new, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
-RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray")
+RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray", "device")
 #: the limits of a run: a resumed run given one of them runs to the limits it is given
 LIMITS = ("cycles", "evaluations")
 #: the second objective of every multi-objective search
@@ -212,7 +212,8 @@ class SearchBase(RunConfig):
     epochs: int | None = option(None, "evaluator train: epochs per evaluated architecture (default 2)")
     no_inherit: bool = option(False, "evaluator train: train every child from scratch instead of from its parent's "
                                      "weights")
-    device: str | None = option(None, "evaluator train: cpu or cuda (default: cuda when present)")
+    device: str | None = option(None, "where networks are built, scored and trained: cpu, cuda, cuda:N or auto "
+                                      "(default: cpu for proxies; evaluator train: cuda when present)")
 
     #: cycles of a search given neither cycles nor evaluations
     DEFAULT_CYCLES: typing.ClassVar[int] = 20
@@ -243,7 +244,7 @@ class SearchBase(RunConfig):
     EVALUATOR_OPTIONS: typing.ClassVar[dict[str, tuple[str, ...]]] = {
         "proxy": ("mu", "sigma", "target_size"),
         "table": ("table", "valid_col", "test_col"),
-        "train": ("recipe", "epochs", "no_inherit", "device"),
+        "train": ("recipe", "epochs", "no_inherit"),
     }
 
     def check_evaluator_options(self) -> None:

@@ -32,6 +32,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--acc-col", default=None, help="accuracy column (default: valid_acc or cifar10_test_acc)")
     p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, correlation.json, scatter.png")
     p.add_argument("--workers", type=int, default=1, help=WORKERS_HELP)
+    p.add_argument("--device", default="cpu", help="where networks are built and scored: cpu, cuda, cuda:N or auto "
+                                                   "(cuda when present); scores do not depend on it")
     p.add_argument("--ray", default=None, metavar="ADDRESS", help=RAY_HELP)
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
@@ -41,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
     from evonas.evaluators.builders import CALIBRATION_SEED
-    from evonas.evaluators.proxy import ArchitectureScorer
+    from evonas.device import resolve_device
+    from evonas.evaluators.proxy import ArchitectureScorer, on_device
     from evonas.fitness import reference_options, size_options
     from evonas.parallel import make_map
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     options = size_options(args.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=args.mu, sigma=args.sigma,
                            target=args.target_size)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
-    batch = load_images(args.data, samples=args.samples, dataset=args.dataset)
+    batch = on_device(load_images(args.data, samples=args.samples, dataset=args.dataset), resolve_device(args.device))
     size = dict(options)
     options.update(reference_options(args.proxy, space, net_args=net_args, batch=batch, repeats=args.repeats))
     scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,

@@ -23,14 +23,20 @@ CALIBRATION_SEED = 0
 
 @EVALUATORS.register("proxy")
 def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
-    """Training-free: the proxy (default regularised SWAP, calibrated from sizes alone) on the scoring network."""
+    """Training-free: the proxy (default regularised SWAP, calibrated from sizes alone) on the scoring network.
+
+    Networks are built and scored on ``--device`` (default cpu; ``auto``: cuda when present),
+    the input batch moved there once.
+    """
     from evonas.data import load_images
-    from evonas.evaluators.proxy import ArchitectureScorer
+    from evonas.device import resolve_device
+    from evonas.evaluators.proxy import ArchitectureScorer, on_device
     from evonas.fitness import get_proxy, reference_options, size_options
 
     net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
-    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
+    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset),
+                      resolve_device(config.device))
     options = size_options(config.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma,
                            target=target)
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
@@ -75,14 +81,13 @@ def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     from evonas.data import load_labelled
     from evonas.evaluators.train import TrainEvaluator
     from evonas.train import get_recipe
-    from evonas.train.run import check_device, default_device
+    from evonas.device import resolve_device
 
     recipe = get_recipe(config.recipe or "quick").override(epochs=config.epochs or 2)
     config.recipe, config.epochs = config.recipe or "quick", recipe.epochs
     net_args = dict(config.net or recipe.net_args(config.space))
     space.check_net_args(net_args)
-    config.device = config.device or default_device()
-    check_device(config.device)
+    config.device = resolve_device(config.device, "auto")
     load_labelled(config.data, dataset=config.dataset, split="train")  # a bad --data fails now, not in a worker
     store = Path(run_dir) / "weights" if run_dir is not None else Path(tempfile.mkdtemp(prefix="evonas-weights-"))
     evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, str(store), dataset=config.dataset,

@@ -17,6 +17,12 @@ from evonas.fitness import Batch, get_proxy, score_parts
 from evonas.networks import count_parameters
 
 
+def on_device(batch: Batch, device: str) -> Batch:
+    """``batch`` with its tensors on ``device`` (moved once, before any network is scored)."""
+    targets = None if batch.targets is None else batch.targets.to(device)
+    return Batch(batch.inputs.to(device), targets)
+
+
 @dataclass(frozen=True)
 class ArchitectureScorer:
     """``scorer(genome_or_native_text) -> Evaluation(score, params, details)`` for one space, proxy and input batch.
@@ -25,7 +31,8 @@ class ArchitectureScorer:
         space: registered space name.
         proxy: registered proxy name; ``proxy_options`` are passed to its factory.
         net_args: network arguments of the scored network (e.g. the stem-less DARTS cell).
-        batch: the input batch (and targets, for proxies that need them).
+        batch: the input batch (and targets, for proxies that need them); networks are built
+            on its device (:func:`on_device`).
         repeats: re-initialisations averaged per score.
         seed: seed of the re-initialisations; every architecture gets the same seed, so a
             score does not depend on the order architectures are scored in.

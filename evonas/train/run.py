@@ -19,6 +19,7 @@ from torch import nn
 
 from evonas.config import RunConfig
 from evonas.data import DATASETS, load_labelled
+from evonas.device import check_device, default_device  # noqa: F401  (default_device: kept importable here)
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError, DataError
 from evonas.networks import count_parameters
@@ -92,23 +93,6 @@ class TrainRun:
     out: Path
     result: TrainResult
     summary: dict[str, Any]
-
-
-def check_device(name: str) -> torch.device:
-    """``torch.device(name)`` if this machine has it, else :class:`ConfigError` (before anything is written)."""
-    try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        raise ConfigError(f"--device {name!r}: not a device name (cpu, cuda, cuda:1, mps, ...)") from None
-    backend = getattr(torch, device.type, None)
-    if device.type != "cpu" and not (backend is not None and hasattr(backend, "is_available") and backend.is_available()):
-        raise ConfigError(f"--device {name}: no {device.type} device on this machine; use --device cpu")
-    return device
-
-
-def default_device() -> str:
-    """``cuda`` when present, else ``cpu``."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progress: bool = True) -> TrainRun:
