@@ -95,6 +95,3 @@ def _individual(d: dict[str, Any], fitness: type) -> Individual:
     score = None if d["score"] is None else float(d["score"])
     return assign(ind, Evaluation(score, d["params"]))
 
-
-#: kept where older code imports it from here
-atomic_write = runfolder.atomic_write

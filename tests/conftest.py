@@ -24,3 +24,14 @@ def find_shared_data() -> Path:
             pytest.fail(f"shared data not found at {SHARED} (CI=true: it must be beside the repository)")
         pytest.skip(f"shared data not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture
+def one_thread():
+    """One torch thread: two contend on a shared 2-core machine (and results must not vary)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -29,11 +29,8 @@ def tiny_npz(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_thread):
+    """Every test here runs on one torch thread (the shared ``one_thread`` fixture)."""
 
 
 def _search_run(folder: Path, native: str = NB201) -> Path:

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 import evonas
 import evonas.facade
@@ -107,11 +106,8 @@ def no_pictures(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_thread):
+    """Every test here runs on one torch thread (the shared ``one_thread`` fixture)."""
 
 
 def settings(space: str, evaluator: str, tmp: Path, train_npz: str, table: Path | None) -> dict:

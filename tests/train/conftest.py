@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from train_data import synthetic
 
 
@@ -19,9 +18,5 @@ def tiny_npz(tmp_path_factory) -> str:
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    """Training tests run on one torch thread: two contend on a shared 2-core machine (and results must not vary)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_thread):
+    """Every test here runs on one torch thread (the shared ``one_thread`` fixture)."""
