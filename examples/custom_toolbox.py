@@ -13,7 +13,7 @@ import evonas
 from evonas.cache import ScoreCache
 from evonas.evaluators import ArchitectureScorer
 from evonas.operators import MaxFitness
-from evonas.strategy import make_toolbox, swap_nas
+from evonas.strategy import SearchRun, StopRule, make_toolbox, swap_nas
 
 
 def sel_plain_tournament(individuals, k, *, rng, size=3):
