@@ -226,18 +226,13 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     evaluator does.
     """
     from evonas.data import load_images
-    from evonas.evaluators.builders import CALIBRATION_SEED
-    from evonas.evaluators.proxy import ArchitectureScorer
-    from evonas.fitness import reference_options, size_options
+    from evonas.evaluators.proxy import make_scorer
 
     batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
     def scorer_for(name: str) -> Callable[[Genome], float]:
-        options = {**size_options(name, space, net_args=net_args, seed=CALIBRATION_SEED),
-                   **reference_options(name, space, net_args=net_args, batch=batch, repeats=config.repeats)}
-        scorer = ArchitectureScorer(space=config.space, proxy=name, proxy_options=options, net_args=net_args,
-                                    batch=batch, repeats=config.repeats, seed=config.seed)
+        scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed)
         return lambda genome: evaluate_safely(scorer, genome).score or 0.0
 
     return scorer_for

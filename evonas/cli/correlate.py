@@ -42,22 +42,18 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import correlate, read_table, select_rows
     from evonas.data import load_images
-    from evonas.evaluators.builders import CALIBRATION_SEED
     from evonas.device import resolve_device
-    from evonas.evaluators.proxy import ArchitectureScorer, on_device
-    from evonas.fitness import reference_options, size_options
+    from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.parallel import make_map
 
     space = get_space(args.space)
     net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
-    options = size_options(args.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=args.mu, sigma=args.sigma,
-                           target=args.target_size)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = on_device(load_images(args.data, samples=args.samples, dataset=args.dataset), resolve_device(args.device))
-    size = dict(options)
-    options.update(reference_options(args.proxy, space, net_args=net_args, batch=batch, repeats=args.repeats))
-    scorer = ArchitectureScorer(space=args.space, proxy=args.proxy, batch=batch, proxy_options=options,
-                                net_args=net_args, repeats=args.repeats, seed=args.seed)
+    scorer = make_scorer(space, args.proxy, batch=batch, net_args=net_args, repeats=args.repeats, seed=args.seed,
+                         mu=args.mu, sigma=args.sigma, target=args.target_size)
+    options = scorer.proxy_options
+    size = {k: v for k, v in options.items() if k in ("mu", "sigma")}
     settings = {"table": str(args.table.resolve()), "arch_col": args.arch_col, "acc_col": args.acc_col,
                 "space": args.space, "proxy": args.proxy, "options": options, "net": net_args, "data": args.data,
                 "dataset": args.dataset, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}

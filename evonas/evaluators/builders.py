@@ -16,9 +16,6 @@ from evonas.encodings import SearchSpace
 from evonas.evaluators.base import EVALUATORS, Evaluator
 from evonas.truth import ACCURACY as TEST_COLUMN, GroundTruth
 
-#: the seed of the size calibration: a property of the space and its scoring network, the
-#: same for every search seed, so runs with different seeds optimise the same objective
-CALIBRATION_SEED = 0
 
 
 @EVALUATORS.register("proxy")
@@ -30,26 +27,22 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     """
     from evonas.data import load_images
     from evonas.device import resolve_device
-    from evonas.evaluators.proxy import ArchitectureScorer, on_device
-    from evonas.fitness import get_proxy, reference_options, size_options
+    from evonas.evaluators.proxy import make_scorer, on_device
+    from evonas.fitness import get_proxy
 
     net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
     batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset),
                       resolve_device(config.device))
-    options = size_options(config.proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma,
-                           target=target)
+    scorer = make_scorer(space, config.proxy, batch=batch, net_args=net_args, repeats=config.repeats,
+                         seed=config.seed, mu=mu, sigma=sigma, target=target)
+    options = scorer.proxy_options
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
         if progress and mu is None and target is None:
             print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {config.space}), "
                   f"sigma = mu^2 = {config.sigma:.6g}", file=sys.stderr)
-    # an ensemble's reference sample: a fixed seed, so a resume recomputes the same one
-    options = {**options, **reference_options(config.proxy, space, net_args=net_args, batch=batch, repeats=config.repeats)}
-    proxy = get_proxy(config.proxy, **options)
-    scorer = ArchitectureScorer(space=config.space, proxy=config.proxy, proxy_options=options,
-                                net_args=net_args, batch=batch, repeats=config.repeats, seed=config.seed)
-    return Evaluator(scorer, proxy.direction, config.proxy)
+    return Evaluator(scorer, get_proxy(config.proxy, **options).direction, config.proxy)
 
 
 @EVALUATORS.register("table")

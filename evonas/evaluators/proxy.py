@@ -17,6 +17,28 @@ from evonas.fitness import Batch, get_proxy, score_parts
 from evonas.networks import count_parameters
 
 
+#: the seed of the size calibration and of an ensemble's reference: a property of the space and its
+#: scoring network, the same for every search seed, so runs with different seeds optimise one objective
+CALIBRATION_SEED = 0
+
+
+def make_scorer(
+    space: SearchSpace, proxy: str, *, batch: Batch, net_args: dict[str, Any], repeats: int, seed: int,
+    mu: float | None = None, sigma: float | None = None, target: float | None = None,
+) -> ArchitectureScorer:
+    """The scorer of ``proxy`` with all it needs: a regularised proxy's size factor (given, or calibrated from sizes
+    alone), an ensemble's reference sample; both at :data:`CALIBRATION_SEED`. Read them from ``proxy_options``.
+
+    The one way a search, PRE-NAS's features and priors, and ``correlate`` build a proxy scorer.
+    """
+    from evonas.fitness import reference_options, size_options
+
+    options = size_options(proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma, target=target)
+    options.update(reference_options(proxy, space, net_args=net_args, batch=batch, repeats=repeats))
+    return ArchitectureScorer(space=space.name, proxy=proxy, proxy_options=options, net_args=net_args, batch=batch,
+                              repeats=repeats, seed=seed)
+
+
 def on_device(batch: Batch, device: str) -> Batch:
     """``batch`` with its tensors on ``device`` (moved once, before any network is scored)."""
     targets = None if batch.targets is None else batch.targets.to(device)
