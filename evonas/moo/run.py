@@ -72,24 +72,19 @@ class MooResult:
 
 
 def check_moo(config: MooConfig, space: SearchSpace) -> None:
-    """The multi-objective names: the algorithm, and a first objective that needs no options."""
-    from evonas.fitness import PROXIES, get_proxy
-    from evonas.fitness.ensemble import ENSEMBLE_JOIN
+    """The multi-objective names: the algorithm, and a first objective without a size factor of its own."""
+    from evonas.fitness import PROXIES, Regularised
     from evonas.moo.algorithms import ALGORITHMS
 
     ALGORITHMS.get(config.algorithm)
     if config.evaluator != "proxy":
         return
-    if ENSEMBLE_JOIN in config.proxy:  # a rank ensemble: its reference sample is made with the evaluator
-        PROXIES.get(config.proxy)
-        return
-    try:
-        get_proxy(config.proxy)
-    except ConfigError as err:
+    factory = PROXIES.get(config.proxy)
+    if isinstance(factory, type) and issubclass(factory, Regularised):
         raise ConfigError(
-            f"objectives: proxy {config.proxy!r} needs options ({err}); the size trade-off is the second "
+            f"objectives: proxy {config.proxy!r} folds model size into its score; the size trade-off is the second "
             "objective here, so use the plain proxy (e.g. 'swap' rather than 'reg-swap')"
-        ) from None
+        )
 
 
 def run_moo(
