@@ -125,7 +125,8 @@ class NB101Network(nn.Module):
     """A NAS-Bench-101 cell stacked into the benchmark's CIFAR network, returning logits.
 
     Args:
-        matrix, ops: the model spec (see :class:`NB101Cell`).
+        matrix: the model spec's adjacency matrix (see :class:`NB101Cell`).
+        ops: the model spec's node ops.
         C: stem channels (the benchmark: 128).
         stacks: stacks of cells (3), a 2×2 max-pool and doubled channels before each but the first.
         cells: cells per stack (3).
