@@ -73,8 +73,8 @@ def test_every_docs_page_is_in_the_nav_and_every_nav_entry_exists():
     assert sorted(listed) == on_disk
 
 
-def load_hook():
-    spec = importlib.util.spec_from_file_location("cli_reference", DOCS / "hooks" / "cli_reference.py")
+def load_hook(name: str = "cli_reference"):
+    spec = importlib.util.spec_from_file_location(name, DOCS / "hooks" / f"{name}.py")
     hook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hook)
     return hook
@@ -102,6 +102,14 @@ def test_the_cli_reference_covers_every_command_and_flag():
                 assert f"`{flag}`" in section, f"evonas {name}: {flag} missing from the CLI reference"
             if action.help:
                 assert " ".join(action.help.split()[:4]).replace("|", "\\|") in section, f"evonas {name} {names[0]}: help missing"
+
+
+def test_sphinx_roles_in_docstrings_become_optional_api_links():
+    roles = load_hook("sphinx_roles")
+    html = "see :class:<code>~evonas.errors.EvonasError</code> and :func:<code>evonas.search</code>"
+    assert roles.on_page_content(html, None, None, None) == (
+        'see <autoref identifier="evonas.errors.EvonasError" optional><code>EvonasError</code></autoref> and '
+        '<autoref identifier="evonas.search" optional><code>evonas.search</code></autoref>')
 
 
 def test_the_api_reference_has_every_public_package():
