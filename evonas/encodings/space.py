@@ -158,6 +158,8 @@ class SearchSpace(ABC):
     #: owns its parameters; true of NB201 and DARTS, not of spaces whose ops depend on the
     #: wiring, such as NAS-Bench-101's projections): then counting needs no network
     additive_params: bool = False
+    #: the shape of one input image of the network to deploy (``build()``'s defaults): CIFAR's 3 x 32 x 32
+    input_shape: tuple[int, ...] = (3, 32, 32)
     #: the op code that adds no parameters: 0 (no edge), or a space's explicit ``none``
     blank_op: int = 0
 
