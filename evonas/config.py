@@ -276,6 +276,8 @@ class SearchBase(RunConfig):
         """The range checks every search shares (names are checked where their registries are)."""
         if self.cycles is None and self.evaluations is None:
             self.cycles = self.DEFAULT_CYCLES
+        if not isinstance(self.budget, dict):  # a config built in code, not read: the old spelling, a bare count
+            self.budget = parse_budget(self.budget)
         for name, limit in self.budget.items():
             if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
                 raise ConfigError(f"--budget {name}={limit}: a limit must be a number > 0")

@@ -45,7 +45,7 @@ def check_common(config: SearchBase) -> SearchSpace:
     DATASETS.get(config.dataset)
     space.check_net_args(config.net)
     EVALUATORS.get(config.evaluator)
-    for name in config.costs():
+    for name in config.budget:  # a multi-objective search's cost objectives are checked with its other names
         COSTS.get(name)
     return space
 

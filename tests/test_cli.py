@@ -30,7 +30,7 @@ def test_help_shows_defaults_and_units(capsys):
         main(["search", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "population size (default: 10; multi-objective: 20)" in text
-    assert "regularisation centre, in thousands of parameters" in text and "a count, e.g. 500000" in text
+    assert "regularisation centre, in thousands of parameters" in text and "e.g. params=3e6,flops=6e8,latency=5" in text
     with pytest.raises(SystemExit):
         main(["correlate", "--help"])
     assert "(default: 32)" in " ".join(capsys.readouterr().out.split())

@@ -159,7 +159,8 @@ def run_moo(
         _check_replay(out, saved, algorithm, rng)
         cache.load_json(saved["cache"])  # the replay's cache hits are not part of the run
         history = saved["hypervolume"]
-        normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
+        if saved["normalisation"] is not None:
+            normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
         if changes and any(k in changes for k in ("cycles", "evaluations")) and not stop.more(done, cache.misses, 0):
             raise ConfigError(f"--resume {out}: the run has done {done - 1} cycles and {cache.misses} evaluations "
                               "already; give more --cycles or --evaluations (the limits given replace the saved ones)")
@@ -174,7 +175,7 @@ def run_moo(
             problem.limit = stop.remaining(cache.misses)
             _generation(algorithm, problem)
             stalled = stop.stalled(stalled, cache.misses - before)
-            if normalisation is None:
+            if normalisation is None and _scored(algorithm, cache).any():  # the first generation with a scored member
                 normalisation = Normalisation.of(algorithm.pop.get("F")[_scored(algorithm, cache)])
             history.append(_hypervolume_row(generation, algorithm, cache, normalisation, space))
             _save_checkpoint(out, generation, stalled, algorithm, cache, rng, normalisation, history)
@@ -208,8 +209,9 @@ def _feasible(algorithm: Algorithm) -> np.ndarray:
 
 
 def _hypervolume_row(
-    generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation, space: SearchSpace
+    generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation | None, space: SearchSpace
 ) -> dict[str, Any]:
+    """Hypervolume of the feasible front (0 until some member was scored: nothing to normalise by yet)."""
     feasible = _feasible(algorithm)
     F = algorithm.pop.get("F")[feasible]
     on_front = pareto_ranks(F) == 0
@@ -218,7 +220,7 @@ def _hypervolume_row(
         "cycle": generation - 1,
         "evaluations": cache.misses,
         "front_size": len(networks),
-        "hypervolume": hypervolume(F[on_front], normalisation),
+        "hypervolume": 0.0 if normalisation is None else hypervolume(F[on_front], normalisation),
     }
 
 
@@ -241,7 +243,7 @@ def _save_checkpoint(
     algorithm: Algorithm,
     cache: ScoreCache,
     rng: np.random.Generator,
-    normalisation: Normalisation,
+    normalisation: Normalisation | None,
     history: list[dict[str, Any]],
 ) -> None:
     runfolder.save_checkpoint(out, KIND, {
@@ -250,7 +252,7 @@ def _save_checkpoint(
         "population": [{"genome": ind.X[0].to_json(), "F": ind.F.tolist(), "G": ind.G.tolist()} for ind in algorithm.pop],
         "cache": cache.to_json(),
         "rng": {"operators": rng.bit_generator.state, "algorithm": algorithm.random_state.bit_generator.state},
-        "normalisation": dataclasses.asdict(normalisation),
+        "normalisation": None if normalisation is None else dataclasses.asdict(normalisation),
         "hypervolume": history,
     })
 
