@@ -10,7 +10,7 @@ from evonas.cli import main
 
 @pytest.mark.parametrize("kind, expected", [
     ("proxies", "reg-swap"), ("spaces", "nb201"), ("strategies", "rea"), ("algorithms", "nsga2"), ("datasets", "cifar100"),
-    ("strategies", "pre-nas"), ("evaluators", "table"), ("predictors", "rf"), ("recipes", "quick"),
+    ("strategies", "pre-nas"), ("evaluators", "table"), ("predictors", "rf"), ("recipes", "quick"), ("costs", "latency"),
 ])
 def test_list_names_each_entry_with_one_line(capsys, kind, expected):
     assert main(["list", kind]) == 0
