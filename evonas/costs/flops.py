@@ -15,8 +15,10 @@ class Flops(Cost):
 
     Counted by :func:`evonas.fitness.flops.count_macs` on the meta device at the space's
     input resolution: every conv and linear layer, exactly (``torch.utils.flop_counter``
-    counts 2 FLOPs per MAC of the same layers). Cached per network: a search asks again
-    when it redraws a child to stay within budget.
+    counts 2 FLOPs per MAC of the same layers). Where each op owns its compute (an
+    ``additive_params`` space: NB201, DARTS) the count is a sum of per-edge costs probed
+    once (:meth:`~evonas.encodings.SearchSpace.additive_count`), microseconds per genome;
+    elsewhere each network is counted once and cached.
     """
 
     name = "flops"
@@ -27,12 +29,17 @@ class Flops(Cost):
         self._counted: dict[str, float] = {}
 
     def measure(self, genome: Genome) -> float:
+        if self.space.additive_params:
+            return float(self.space.additive_count("flops", self.count, genome))
         key = self.space.network_key(genome)
         if key not in self._counted:
-            with torch.device("meta"):
-                net = self.space.build(genome).eval()
-                self._counted[key] = float(count_macs(net, torch.zeros(1, *self.space.input_shape)))
+            self._counted[key] = float(self.count(genome))
         return self._counted[key]
+
+    def count(self, genome: Genome) -> int:
+        """Count ``genome``'s network now, on the meta device."""
+        with torch.device("meta"):
+            return count_macs(self.space.build(genome).eval(), torch.zeros(1, *self.space.input_shape))
 
     def __getstate__(self) -> dict:
         return {"space": self.space, "_counted": {}}
