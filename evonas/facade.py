@@ -239,14 +239,18 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     regularised proxy is calibrated and an ensemble gets its reference sample, as the proxy
     evaluator does.
     """
+    from evonas.costs import cheap_check
     from evonas.data import load_images
     from evonas.evaluators.proxy import make_scorer
 
     batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
+    within = cheap_check(space, config.budget)
+
     def scorer_for(name: str) -> Callable[[Genome], float]:
-        scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed)
+        scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed,
+                             within=within)
         return lambda genome: evaluate_safely(scorer, genome).score or 0.0
 
     return scorer_for

@@ -234,3 +234,18 @@ def test_bad_budgets_are_one_line(tmp_path, capsys, value, message):
         evonas.facade.check(SearchConfig.from_dict({"budget": "params=3e5", "latency_runs": 3}))
     with pytest.raises(ConfigError, match="PROXY,COST"):
         evonas.facade.check(MooConfig.from_dict({"objectives": "swap,size"}))
+
+
+def test_the_size_prior_centres_on_the_top_of_the_budget(tmp_path):
+    """Regularised SWAP under a params budget: mu is the largest scoring network within it, not the space's."""
+    free = evonas.facade.run_search(SearchConfig.from_dict(tiny(proxy="reg-swap", evaluations=4)), tmp_path / "free",
+                                    progress=False)
+    budgeted = evonas.facade.run_search(SearchConfig.from_dict(tiny(proxy="reg-swap", evaluations=4,
+                                                                    budget={"params": 3e5})), tmp_path / "b",
+                                        progress=False)
+    mu_free, mu_budget = free.best["mu"], budgeted.best["mu"]
+    assert mu_budget < mu_free
+    # the scoring network here is the tiny one; the budget is on the network to deploy
+    within = [g for g in (NB201.sample(np.random.default_rng(s)) for s in range(300)) if NB201.count_params(g) <= 3e5]
+    assert max(NB201.count_params(g, **NB201.tiny_net_args) for g in within) / 1e3 <= mu_budget
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["mu"] == mu_budget

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from evonas.costs.base import Cost
-from evonas.encodings import Genome
+from evonas.encodings import Genome, SearchSpace
 from evonas.evaluation import OVER_BUDGET, Evaluation, as_evaluation, takes_parent
 
 #: times a child over a cheap budget is drawn again before it is kept (and found infeasible)
@@ -60,6 +60,14 @@ class Budget:
     def cheap_limits(self) -> bool:
         """Whether some limit is on a cheap cost (then redrawing a child is worth it)."""
         return any(c.cheap and c.name in self.limits for c in self.costs)
+
+
+def cheap_check(space: SearchSpace, limits: dict[str, float]) -> Callable[[Genome], bool] | None:
+    """``genome -> within the cheap limits of limits`` (params, flops), or None when none of them is cheap."""
+    from evonas.costs.base import COSTS, make_cost
+
+    cheap = tuple(make_cost(name, space) for name in limits if COSTS.get(name).cheap)
+    return Budget(cheap, {c.name: limits[c.name] for c in cheap}).cheaply_within if cheap else None
 
 
 @dataclass(frozen=True)

@@ -142,13 +142,14 @@ def size_options(
     mu: float | None = None,
     sigma: float | None = None,
     target: float | None = None,
+    within: Callable[[Any], bool] | None = None,
 ) -> dict[str, float]:
     """The options a registered proxy needs for its size factor.
 
     ``mu`` and ``sigma`` for a :class:`Regularised` proxy, nothing for any other: as given;
     or, for a ``target`` size, ``mu = target`` and ``sigma`` by :func:`width`; or, when none
-    of them is given, from :func:`calibrate` on ``space``. Sizes are in thousands of
-    parameters of the scoring network.
+    of them is given, from :func:`calibrate` on ``space`` (under a budget, on the
+    architectures ``within`` it). Sizes are in thousands of parameters of the scoring network.
     """
     factory = PROXIES.get(proxy)
     regularised = isinstance(factory, type) and issubclass(factory, Regularised)
@@ -166,7 +167,7 @@ def size_options(
     if (mu is None) != (sigma is None):
         raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
     if mu is None:
-        mu, sigma = calibrate(space, net_args=net_args, seed=seed)
+        mu, sigma = calibrate(space, net_args=net_args, seed=seed, within=within)
     return {"mu": mu, "sigma": sigma}
 
 
