@@ -116,6 +116,19 @@ def plot_truth(path: Path, report: dict[str, Any], truth: GroundTruth, *, title:
     return path
 
 
+def front_ratio(found: np.ndarray, everything: np.ndarray) -> tuple[float, float]:
+    """Hypervolumes of a found front and of the true front of ``everything`` (minimised rows), normalised by the true front.
+
+    The measure :func:`nb201_front_report` reports, for any cost: ideal and nadir of the
+    true front, reference point (1.1, ..., 1.1). Returns ``(found, true)``.
+    """
+    everything = np.asarray(everything, dtype=float)
+    true_front = everything[pareto_ranks(everything) == 0]
+    normalisation = Normalisation.of(true_front)
+    found = np.asarray(found, dtype=float).reshape(-1, everything.shape[1])
+    return hypervolume(found, normalisation), hypervolume(true_front, normalisation)
+
+
 def nb201_front_report(natives: Sequence[str], table: GroundTruth | pd.DataFrame | Path | str) -> dict[str, Any]:
     """A found front against the true (accuracy up, parameters down) front of a NAS-Bench-201 table.
 
