@@ -274,3 +274,24 @@ def test_every_strategy_and_space_compose_under_a_budget(strategy, space, tmp_pa
     evonas.facade.run_search(SearchConfig.from_dict({**values, "cycles": 1}), part, progress=False)
     evonas.facade.run_search(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
     assert folder_state(part, False) == folder_state(whole, False)
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("algorithm", list_algorithms())
+def test_every_algorithm_and_space_compose_under_a_budget(algorithm, space, tmp_path, train_npz):
+    """FLOPs minimised under a params budget: exact budget, a feasible front, resumed identically."""
+    limit = binding_params(space)
+    values = {**settings(space, "proxy", tmp_path, train_npz, None), "algorithm": algorithm,
+              "objectives": ["swap", "flops"], "budget": {"params": limit}}
+    values.pop("proxy")
+    whole = tmp_path / "whole"
+    result = run_moo(MooConfig.from_dict(values), whole, progress=False)
+    scored = pd.read_csv(whole / "scored.csv")
+    assert result.evaluations == BUDGET == len(scored)
+    sp = evonas.get_space(space)
+    assert all(sp.count_params(sp.from_native(a)) <= limit for a in result.population["native"])
+    assert (scored.loc[scored["cost_params"] > limit, "status"] == "infeasible").all()
+    part = tmp_path / "part"
+    run_moo(MooConfig.from_dict({**values, "cycles": 0}), part, progress=False)
+    run_moo(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
+    assert folder_state(part, True) == folder_state(whole, True)

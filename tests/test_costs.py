@@ -249,3 +249,17 @@ def test_the_size_prior_centres_on_the_top_of_the_budget(tmp_path):
     within = [g for g in (NB201.sample(np.random.default_rng(s)) for s in range(300)) if NB201.count_params(g) <= 3e5]
     assert max(NB201.count_params(g, **NB201.tiny_net_args) for g in within) / 1e3 <= mu_budget
     assert json.loads((tmp_path / "b" / "config.json").read_text())["mu"] == mu_budget
+
+
+def test_nsga3_breaks_ties_between_equally_over_budget_architectures_by_the_seed():
+    """Two architectures over budget by the same amount tie on G; the tie is drawn from the run's seeded generator."""
+    from pymoo.core.population import Population
+
+    from evonas.moo.algorithms import ALGORITHMS, GenomeOperators
+
+    operators = GenomeOperators.create(NB201, np.random.default_rng(0))
+    selection = ALGORITHMS.get("nsga3")(8, operators, 3).mating.selection
+    pop = Population.new(CV=np.full((4, 1), 0.25), F=np.zeros((4, 3)))
+    P = np.array([[0, 1], [2, 3]] * 20)
+    draws = [selection.func_comp(pop, P, random_state=np.random.default_rng(7))[:, 0].tolist() for _ in range(2)]
+    assert draws[0] == draws[1] and len(set(draws[0])) == 4

@@ -18,6 +18,7 @@ from pymoo.algorithms.moo.nsga3 import NSGA3
 from pymoo.algorithms.moo.sms import SMSEMOA
 from pymoo.algorithms.moo.spea2 import SPEA2
 from pymoo.core.algorithm import Algorithm
+from pymoo.operators.selection.tournament import TournamentSelection, compare
 from pymoo.util.ref_dirs import get_reference_directions
 
 from evonas.encodings import SearchSpace
@@ -98,7 +99,25 @@ def nsga3(pop_size: int, ops: GenomeOperators, n_obj: int = 2) -> Algorithm:
     while _directions(n_obj, partitions + 1) <= pop_size:
         partitions += 1
     ref_dirs = get_reference_directions("uniform", n_obj, n_partitions=partitions)
-    return NSGA3(ref_dirs=ref_dirs, pop_size=pop_size, **vars(ops))
+    return NSGA3(ref_dirs=ref_dirs, pop_size=pop_size, selection=TournamentSelection(func_comp=_cv_then_random),
+                 **vars(ops))
+
+
+def _cv_then_random(pop, P, random_state=None, **kwargs):  # type: ignore[no-untyped-def]
+    """NSGA-III's binary tournament (pymoo's ``comp_by_cv_then_random``), every tie drawn from the run's seeded generator.
+
+    pymoo's own breaks a tie between two equally infeasible solutions (two architectures
+    over budget by the same amount, two failures) with an unseeded generator, so a run and
+    its resumed replay could part ways.
+    """
+    S = np.empty(len(P), dtype=int)
+    for i, (a, b) in enumerate(P[:, :2]):
+        if pop[a].CV > 0.0 or pop[b].CV > 0.0:
+            S[i] = compare(a, pop[a].CV, b, pop[b].CV, method="smaller_is_better", return_random_if_equal=True,
+                           random_state=random_state)
+        else:
+            S[i] = random_state.choice([a, b])
+    return S[:, None]
 
 
 def _directions(n_obj: int, partitions: int) -> int:
