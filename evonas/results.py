@@ -59,6 +59,10 @@ def write_best(run_dir: Path, space: SearchSpace, best: dict) -> dict:
         if best.get("train_params") is not None:
             line += f", {best['train_params']:,} in the network to train ({space.name} defaults of build())"
         lines.append(line)
+    if best.get("costs"):
+        budget = best.get("budget") or {}
+        lines.append("costs of the network to deploy: " + ", ".join(
+            f"{k} {v:.4g}" + (f" (budget {budget[k]:.4g})" if k in budget else "") for k, v in best["costs"].items()))
     if best.get("true_acc") is not None:
         where = f"index {best['index']}: " if "index" in best else ""
         lines.append(f"ground truth, {where}CIFAR-10 test accuracy {best['true_acc']:.2f} % "

@@ -36,7 +36,10 @@ def _strategies() -> list[tuple[str, str]]:
 def _algorithms() -> list[tuple[str, str]]:
     from evonas.moo import ALGORITHMS
 
-    return [(name, _first_line(ALGORITHMS.get(name))) for name in ALGORITHMS.names()]
+    from evonas.moo.algorithms import suits
+
+    return [(name, _first_line(ALGORITHMS.get(name)) + (" [2 or more objectives]" if suits(ALGORITHMS.get(name), 3)
+                                                         else " [2 objectives]")) for name in ALGORITHMS.names()]
 
 
 def _evaluators() -> list[tuple[str, str]]:
