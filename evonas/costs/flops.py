@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from evonas.costs.base import COSTS, Cost
-from evonas.encodings import Genome
+from evonas.encodings import Genome, SearchSpace
 from evonas.fitness.flops import count_macs
 
 
@@ -24,7 +24,7 @@ class Flops(Cost):
     name = "flops"
     unit = "MACs"
 
-    def __init__(self, space) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, space: SearchSpace) -> None:
         super().__init__(space)
         self._counted: dict[str, float] = {}
 

@@ -143,7 +143,8 @@ class Latency(Cost):
         torch.set_num_threads(self.threads)
         try:
             net = self.space.build(genome).to(self.device).eval()
-            inputs = torch.randn(self.batch, *self.space.input_shape, device=self.device)
+            noise = torch.Generator(self.device).manual_seed(0)  # not torch's global stream: a search's draws stay its own
+            inputs = torch.randn(self.batch, *self.space.input_shape, device=self.device, generator=noise)
             return time_network(net, inputs, runs=self.runs, warmup=self.warmup)
         finally:
             torch.set_num_threads(before)
