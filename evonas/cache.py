@@ -36,8 +36,13 @@ class ScoreCache:
 
     @property
     def failures(self) -> int:
-        """How many of the evaluated architectures failed."""
-        return sum(e.failed for e in self.scores.values())
+        """How many of the evaluated architectures failed (over-budget ones are :attr:`infeasible`, not failed)."""
+        return sum(e.failed and not e.infeasible for e in self.scores.values())
+
+    @property
+    def infeasible(self) -> int:
+        """How many of the architectures drawn were over a cost budget (never scored)."""
+        return sum(e.infeasible for e in self.scores.values())
 
     def lookup(self, genomes: Sequence[Genome], limit: int | None = None) -> tuple[list[Evaluation | None], list[Genome]]:
         """Cached evaluations (None where missing) and the distinct genomes to score, at most ``limit`` of them.
@@ -71,15 +76,15 @@ class ScoreCache:
         return self.key(genome) in self.scores
 
     def to_json(self) -> dict:
-        return {"scores": {k: [v.score, v.params, v.error, v.details] for k, v in self.scores.items()},
+        return {"scores": {k: [v.score, v.params, v.error, v.details, v.costs] for k, v in self.scores.items()},
                 "genomes": {k: g.to_json() for k, g in self.genomes.items()}, "hits": self.hits, "misses": self.misses}
 
     def load_json(self, data: dict) -> None:
         def evaluation(v: list) -> Evaluation:
             score, params, *rest = v
-            error, details = (rest + [None, None])[:2]
+            error, details, costs = (rest + [None, None, None])[:3]
             return Evaluation(None if score is None else float(score), None if params is None else int(params),
-                              error, details)
+                              error, details, costs)
 
         self.scores = {k: evaluation(v) for k, v in data["scores"].items()}
         self.genomes = {k: Genome.from_json(g) for k, g in data["genomes"].items()}

@@ -164,6 +164,33 @@ def parse_net_args(text: str | None) -> dict[str, object]:
     return out
 
 
+def parse_budget(value: Any) -> dict[str, float]:
+    """``"params=3e6,flops=6e8"`` -> ``{"params": 3e6, "flops": 6e8}``; a bare number is refused with the new spelling."""
+    text = str(value).strip()
+    if _is_number(text):
+        raise ConfigError(f"--budget {text}: say which cost it limits, e.g. --budget params={text} "
+                          "(or flops=..., latency=... in ms; evonas list costs)")
+    out: dict[str, float] = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        name, sep, limit = item.partition("=")
+        try:
+            out[name.strip()] = float(limit)
+        except ValueError:
+            raise ConfigError(f"--budget {item}: expected COST=LIMIT pairs separated by commas, e.g. "
+                              "params=3e6,flops=6e8,latency=5") from None
+        if not sep or not name.strip():
+            raise ConfigError(f"--budget {item}: expected COST=LIMIT, e.g. params=3e6")
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML config file as a dict; a missing or malformed file is a :class:`ConfigError`."""
     try:
@@ -214,20 +241,53 @@ class SearchBase(RunConfig):
                                      "weights")
     device: str | None = option(None, "where networks are built, scored and trained: cpu, cuda, cuda:N or auto "
                                       "(default: cpu for proxies; evaluator train: cuda when present)")
+    budget: dict[str, Any] = option(help="limits on what the network to deploy costs, e.g. params=3e6,flops=6e8,latency=5 "
+                                         "(evonas list costs; latency in ms): an architecture over one is infeasible, "
+                                         "never scored nor returned", factory=dict)
+    latency_table: str | None = option(None, "latency: CSV of times measured elsewhere (columns arch,ms; arch in the "
+                                             "space's notation) instead of timing on this machine")
+    latency_batch: int | None = option(None, "latency: images per timed forward pass (default 1)")
+    latency_runs: int | None = option(None, "latency: timed passes per architecture; their median is its latency "
+                                            "(default 10)")
+    latency_warmup: int | None = option(None, "latency: untimed passes before timing (default 3)")
+    latency_threads: int | None = option(None, "latency: CPU threads while timing (default 1)")
 
     #: cycles of a search given neither cycles nor evaluations
     DEFAULT_CYCLES: typing.ClassVar[int] = 20
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``net`` may be given as ``KEY=VALUE,...`` text (as the flag takes it)."""
+        """``net`` and ``budget`` may be given as ``KEY=VALUE,...`` text (as the flags take them)."""
         if isinstance(data.get("net"), str):
             data["net"] = parse_net_args(data["net"])
+        if "budget" in data and not isinstance(data["budget"], dict):
+            data["budget"] = parse_budget(data["budget"])
         return data
+
+    def latency_options(self) -> dict[str, Any]:
+        """The latency cost's options given (None: its default), keyed as :class:`evonas.costs.Latency` takes them."""
+        return {"table": self.latency_table, "batch": self.latency_batch, "runs": self.latency_runs,
+                "warmup": self.latency_warmup, "threads": self.latency_threads}
+
+    def costs(self) -> list[str]:
+        """The costs this search measures: those it limits (and, multi-objective, those it minimises)."""
+        return list(self.budget)
 
     def check_common(self) -> None:
         """The range checks every search shares (names are checked where their registries are)."""
         if self.cycles is None and self.evaluations is None:
             self.cycles = self.DEFAULT_CYCLES
+        if not isinstance(self.budget, dict):  # a config built in code, not read: the old spelling, a bare count
+            self.budget = parse_budget(self.budget)
+        for name, limit in self.budget.items():
+            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+                raise ConfigError(f"--budget {name}={limit}: a limit must be a number > 0")
+        latency = [k for k, v in self.latency_options().items() if v is not None]
+        if latency and "latency" not in self.costs():
+            raise ConfigError(f"{flag('latency_' + latency[0])} applies only where latency is measured (--budget "
+                              "latency=MS, or latency among --objectives)")
+        if self.latency_table is not None and len(latency) > 1:
+            raise ConfigError(f"{flag('latency_' + latency[1])} sets how latency is timed; with --latency-table "
+                              "nothing is timed")
         self.check_ranges({
             "population": (self.population >= 2, ">= 2"),
             "cycles": (self.cycles is None or self.cycles >= 0, ">= 0 (or unset: until the evaluation budget is spent)"),
@@ -334,35 +394,46 @@ class MooConfig(SearchBase):
     """
 
     population: int = option(20, "population size (also offspring per generation)")
-    objectives: list[str] = option(help="multi-objective search, 'PROXY,params': maximise the (plain) proxy, "
-                                        "minimise the parameter count ('accuracy,params' with --evaluator table or "
+    objectives: list[str] = option(help="multi-objective search, 'PROXY,COST[,COST]': maximise the (plain) proxy, "
+                                        "minimise each cost of the network to deploy (evonas list costs), e.g. "
+                                        "swap,params or swap,flops,latency ('accuracy,COST' with --evaluator table or "
                                         "train)", factory=lambda: ["swap", SIZE_OBJECTIVE])
-    algorithm: str = option("nsga2", "multi-objective algorithm (evonas list algorithms)")
+    algorithm: str | None = option(None, "multi-objective algorithm (evonas list algorithms; default nsga2, with 3 or "
+                                         "more objectives nsga3)")
     crossover: float = option(0.9, "probability that a mating applies node-incoming crossover")
-    budget: float | None = option(None, "largest allowed parameter count of the scored network (a count, e.g. "
-                                        "500000); an architecture above it is infeasible")
 
     DEFAULT_CYCLES = 10
+    #: the algorithm of a search with two objectives, and of one with more
+    DEFAULT_ALGORITHMS: typing.ClassVar[tuple[str, str]] = ("nsga2", "nsga3")
 
     @property
     def proxy(self) -> str:
         """The proxy of the first objective."""
         return self.objectives[0]
 
+    @property
+    def cost_objectives(self) -> list[str]:
+        """The costs minimised: every objective after the first."""
+        return self.objectives[1:]
+
+    def costs(self) -> list[str]:
+        return list(dict.fromkeys([*self.cost_objectives, *self.budget]))
+
     def check(self) -> MooConfig:
-        """Raise :class:`ConfigError` naming the first value out of range."""
+        """Raise :class:`ConfigError` naming the first value out of range (cost names are checked by the registry)."""
         self.check_common()
         first = ACCURACY_OBJECTIVE if self.evaluator != "proxy" else "PROXY"
-        if len(self.objectives) != 2 or self.objectives[1] != SIZE_OBJECTIVE or self.proxy == SIZE_OBJECTIVE or (
+        if len(self.objectives) < 2 or len(set(self.objectives)) < len(self.objectives) or (
                 self.evaluator != "proxy" and self.proxy != ACCURACY_OBJECTIVE):
             raise ConfigError(
-                f"objectives = {','.join(self.objectives)!r}: must be '{first},params' (e.g. "
+                f"objectives = {','.join(self.objectives)!r}: must be '{first},COST[,COST]', distinct (e.g. "
                 f"'{'swap' if first == 'PROXY' else first},params'): the evaluator's score to maximise, then the "
-                "parameter count to minimise"
+                "costs to minimise (evonas list costs)"
             )
+        if self.algorithm is None:
+            self.algorithm = self.DEFAULT_ALGORITHMS[len(self.objectives) > 2]
         self.check_ranges({
             "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
-            "budget": (self.budget is None or self.budget > 0, "> 0 (a parameter count) or unset"),
         })
         return self
 

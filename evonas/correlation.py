@@ -136,7 +136,7 @@ def correlate(
         if new_file:
             writer.writeheader()
         results = map_fn(partial(evaluate_safely, scorer), todo["arch"].tolist())
-        for (_, row), (value, params, error, _details) in tqdm(
+        for (_, row), (value, params, error, *_) in tqdm(
             zip(todo.iterrows(), results), total=len(todo), initial=len(rows) - len(todo),
             desc="scoring", disable=not progress,
         ):

@@ -17,6 +17,9 @@ from typing import Any, Callable, NamedTuple
 
 from evonas.errors import ArchitectureFailure
 
+#: how the error of an architecture over a cost budget starts ("over budget: flops 7.1e+08 > 6e+08")
+OVER_BUDGET = "over budget"
+
 
 class Evaluation(NamedTuple):
     """The outcome of evaluating one architecture.
@@ -27,17 +30,25 @@ class Evaluation(NamedTuple):
         error: why the evaluation failed (None when it did not).
         details: further named values the evaluator measured (e.g. an ensemble's members),
             written as columns of ``scored.csv``.
+        costs: the run's cost measures of the network to deploy (``params``, ``flops``,
+            ``latency``: :mod:`evonas.costs`), written as ``cost_<name>`` columns.
     """
 
     score: float | None
     params: int | None = None
     error: str | None = None
     details: dict[str, float] | None = None
+    costs: dict[str, float] | None = None
 
     @property
     def failed(self) -> bool:
-        """Whether the architecture could not be evaluated."""
+        """Whether the architecture has no score (its evaluation failed, or it is over budget)."""
         return self.score is None
+
+    @property
+    def infeasible(self) -> bool:
+        """Whether the architecture is over a cost budget (so it was never scored)."""
+        return self.failed and (self.error or "").startswith(OVER_BUDGET)
 
 
 def as_evaluation(result: object) -> Evaluation:

@@ -14,11 +14,12 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-from deap import tools
+from deap import base, tools
 
 from evonas.cache import ScoreCache
 from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
 from evonas.config import SearchBase, SearchConfig
+from evonas.costs import Budget
 from evonas.encodings import Genome, SearchSpace
 from evonas.errors import ConfigError, ProxyError
 from evonas.evaluation import evaluate_safely
@@ -137,6 +138,8 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
     if strategy.setup is not None:
         scorer_for = _feature_scorers(config, space) if part_options.get("features") or part_options.get("prior") else None
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
+    if prepared.budget is not None and prepared.budget.cheap_limits:
+        _redraw_within(toolbox, prepared.budget)
     if not prepared.resume:
         state.population = toolbox.population(n=config.population)
     if "rng" in strategy.options:
@@ -172,6 +175,16 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
     return SearchResult(_best(prepared, run), population, run.logbook, run.halloffame, run.cache, out)
 
 
+def _redraw_within(toolbox: base.Toolbox, budget: Budget) -> None:
+    """Children over a cheap limit (params, flops) are drawn again rather than spent as infeasible evaluations."""
+    from evonas.costs import redraw_within
+
+    for part in ("individual", "mutate", "mate", "mutate_ops"):
+        if hasattr(toolbox, part):
+            toolbox.decorate(part, redraw_within(budget))
+    toolbox.register("population", tools.initRepeat, list, toolbox.individual)
+
+
 def _check_more(out: Path | None, state: SearchState, stop: StopRule) -> None:
     """A resumed run given limits it has already reached would do nothing: say so rather than exit quietly."""
     if not stop.more(state.cycle, state.cache.misses, 0):
@@ -190,7 +203,8 @@ def _best(prepared: Prepared, run: SearchRun) -> dict[str, Any]:
         "evaluator": config.evaluator, "score_name": evaluator.name, "proxy": config.proxy, "strategy": config.strategy,
         "mu": config.mu, "sigma": config.sigma,
         "cycles": run.logbook[-1]["cycle"], "evaluations": run.spent, "cache_hits": run.cache.hits,
-        "failed": run.failures, "train_params": space.count_params(champion.genome),
+        "failed": run.failures, "infeasible": run.cache.infeasible, "train_params": space.count_params(champion.genome),
+        "costs": run.cache.get(champion.genome).costs or {}, "budget": dict(config.budget),
         "seconds": round(float(sum(r["seconds"] for r in run.logbook)), 2),
     }
     if evaluator.report is not None:
@@ -225,14 +239,18 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     regularised proxy is calibrated and an ensemble gets its reference sample, as the proxy
     evaluator does.
     """
+    from evonas.costs import cheap_check
     from evonas.data import load_images
     from evonas.evaluators.proxy import make_scorer
 
     batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
+    within = cheap_check(space, config.budget)
+
     def scorer_for(name: str) -> Callable[[Genome], float]:
-        scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed)
+        scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed,
+                             within=within)
         return lambda genome: evaluate_safely(scorer, genome).score or 0.0
 
     return scorer_for

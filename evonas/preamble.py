@@ -7,11 +7,13 @@ folder is written, so a start that fails leaves nothing behind.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from evonas.config import SearchBase
+from evonas.costs import COSTS, LATENCY_FILE, Budget, Costed, make_cost
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError
 from evonas.evaluators import EVALUATORS, Evaluator, build_evaluator
@@ -30,6 +32,8 @@ class Prepared:
     truth: GroundTruth | None
     resume: bool
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the costs the run measures and its limits (None: it measures none); ``evaluator`` already applies it
+    budget: Budget | None = None
 
 
 def check_common(config: SearchBase) -> SearchSpace:
@@ -41,6 +45,8 @@ def check_common(config: SearchBase) -> SearchSpace:
     DATASETS.get(config.dataset)
     space.check_net_args(config.net)
     EVALUATORS.get(config.evaluator)
+    for name in config.budget:  # a multi-objective search's cost objectives are checked with its other names
+        COSTS.get(name)
     return space
 
 
@@ -77,10 +83,31 @@ def prepare(
     truth = None
     if config.ground_truth:
         truth = GroundTruth.read(config.ground_truth, config.space, *(() if truth_columns is None else (truth_columns,)))
+    budget = make_budget(config, space, out)  # reads a latency table: before the folder
     evaluator = _build(config, space, out, progress)  # reads data and calibrates: before the folder
+    if budget is not None:
+        evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget))
     if out is not None:
         config.save(out, resume=resume)
-    return Prepared(config, space, evaluator, truth, resume)
+        if not resume:
+            (Path(out) / LATENCY_FILE).unlink(missing_ok=True)  # a failed start's timings are not this run's
+    return Prepared(config, space, evaluator, truth, resume, budget=budget)
+
+
+def make_budget(config: SearchBase, space: SearchSpace, out: Path | None) -> Budget | None:
+    """The costs ``config`` measures (each of the network to deploy) and its ``--budget`` limits; None if none.
+
+    Latency is timed on ``--device`` by the ``--latency-*`` protocol and cached in the run
+    folder's ``latency.csv`` (or read from ``--latency-table``).
+    """
+    from evonas.device import resolve_device
+
+    names = config.costs()
+    if not names:
+        return None
+    options = {"latency": {**config.latency_options(), "device": resolve_device(config.device),
+                           "cache": None if out is None else Path(out) / LATENCY_FILE}}
+    return Budget(tuple(make_cost(name, space, options.get(name)) for name in names), dict(config.budget))
 
 
 def _build(config: Any, space: SearchSpace, out: Path | None, progress: bool) -> Evaluator:

@@ -26,15 +26,18 @@ def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
 def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
     """``scored.csv``: every distinct architecture evaluated, in evaluation order and the space's notation.
 
-    Failed ones carry their error; an evaluator's further values (``Evaluation.details``,
-    e.g. an ensemble's members) are columns ``score_<name>`` after the fixed ones.
+    Failed ones carry their error (status ``failed``; over a budget: ``infeasible``); an
+    evaluator's further values (``Evaluation.details``, e.g. an ensemble's members) are
+    columns ``score_<name>`` after the fixed ones, the costs the run measures ``cost_<name>``.
     """
     rows, details = [], {}
     for g in cache.genomes.values():
-        score, params, error, extra = cache.get(g)
-        named = {f"score_{k}": v for k, v in (extra or {}).items()}
-        rows.append({"key": g.key, "native": space.to_native(g), "score": score, "params": params,
-                     "status": "failed" if score is None else "ok", "error": error or "", **named})
+        e = cache.get(g)
+        named = {**{f"score_{k}": v for k, v in (e.details or {}).items()},
+                 **{f"cost_{k}": v for k, v in (e.costs or {}).items()}}
+        status = "infeasible" if e.infeasible else "failed" if e.failed else "ok"
+        rows.append({"key": g.key, "native": space.to_native(g), "score": e.score, "params": e.params,
+                     "status": status, "error": e.error or "", **named})
         details.update(dict.fromkeys(named))
     path = run_dir / "scored.csv"
     pd.DataFrame(rows, columns=SCORED_COLUMNS + list(details)).to_csv(path, index=False)
@@ -56,6 +59,10 @@ def write_best(run_dir: Path, space: SearchSpace, best: dict) -> dict:
         if best.get("train_params") is not None:
             line += f", {best['train_params']:,} in the network to train ({space.name} defaults of build())"
         lines.append(line)
+    if best.get("costs"):
+        budget = best.get("budget") or {}
+        lines.append("costs of the network to deploy: " + ", ".join(
+            f"{k} {v:.4g}" + (f" (budget {budget[k]:.4g})" if k in budget else "") for k, v in best["costs"].items()))
     if best.get("true_acc") is not None:
         where = f"index {best['index']}: " if "index" in best else ""
         lines.append(f"ground truth, {where}CIFAR-10 test accuracy {best['true_acc']:.2f} % "

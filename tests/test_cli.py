@@ -10,7 +10,7 @@ from evonas.cli import main
 
 @pytest.mark.parametrize("kind, expected", [
     ("proxies", "reg-swap"), ("spaces", "nb201"), ("strategies", "rea"), ("algorithms", "nsga2"), ("datasets", "cifar100"),
-    ("strategies", "pre-nas"), ("evaluators", "table"), ("predictors", "rf"), ("recipes", "quick"),
+    ("strategies", "pre-nas"), ("evaluators", "table"), ("predictors", "rf"), ("recipes", "quick"), ("costs", "latency"),
 ])
 def test_list_names_each_entry_with_one_line(capsys, kind, expected):
     assert main(["list", kind]) == 0
@@ -30,7 +30,7 @@ def test_help_shows_defaults_and_units(capsys):
         main(["search", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "population size (default: 10; multi-objective: 20)" in text
-    assert "regularisation centre, in thousands of parameters" in text and "a count, e.g. 500000" in text
+    assert "regularisation centre, in thousands of parameters" in text and "e.g. params=3e6,flops=6e8,latency=5" in text
     with pytest.raises(SystemExit):
         main(["correlate", "--help"])
     assert "(default: 32)" in " ".join(capsys.readouterr().out.split())

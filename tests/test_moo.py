@@ -136,19 +136,19 @@ def test_problem_objectives_and_budget_constraint():
     space = evonas.get_space("nb201")
     genomes = [space.sample(np.random.default_rng(s)) for s in range(5)]
     X = np.array([[g] for g in genomes], dtype=object)
-    out = ArchitectureProblem(FakeScorer(), ScoreCache(), budget=6000).evaluate(X, return_as_dictionary=True)
+    out = ArchitectureProblem(FakeScorer(), ScoreCache(), limits={"params": 6000}).evaluate(X, return_as_dictionary=True)
     expected = np.array([FakeScorer()(g) for g in genomes])
     np.testing.assert_array_equal(out["F"], np.column_stack([-expected[:, 0], expected[:, 1]]))
-    np.testing.assert_array_equal(out["G"][:, 0], expected[:, 1] - 6000)
+    np.testing.assert_array_equal(out["G"][:, 0], expected[:, 1] / 6000 - 1)
     lower_better = ArchitectureProblem(FakeScorer(), ScoreCache(), direction=-1).evaluate(X, return_as_dictionary=True)
     np.testing.assert_array_equal(lower_better["F"][:, 0], expected[:, 0])
 
 
 # ---- runs -------------------------------------------------------------------------------
 def assert_monotone_front(front: pd.DataFrame) -> None:
-    """Non-dominated: sorted by params ascending, score strictly increasing (over distinct points)."""
-    points = front[["params", "score"]].drop_duplicates().sort_values("params")
-    assert points["params"].is_unique
+    """Non-dominated: sorted by the parameter cost ascending, score strictly increasing (over distinct points)."""
+    points = front[["cost_params", "score"]].drop_duplicates().sort_values("cost_params")
+    assert points["cost_params"].is_unique
     assert (np.diff(points["score"].to_numpy()) > 0).all()
 
 
@@ -167,20 +167,21 @@ def test_run_folder_holds_everything(tmp_path):
     for name in ["config.json", "checkpoint.json", "front.csv", "hypervolume.csv", "scored.csv", "front.png"]:
         assert (run / name).is_file(), name
     front = pd.read_csv(run / "front.csv")
-    assert list(front.columns) == ["rank", "native", "score", "params", "key", "network"]
+    assert list(front.columns) == ["rank", "native", "score", "params", "cost_params", "key", "network"]
     assert front["network"].is_unique, "one row per network computed"
     space = evonas.get_space("nb201")
     for row in front.itertuples():
         assert space.to_native(space.from_native(row.native)) == row.native
         assert (row.score, row.params) == FakeScorer()(space.from_native(row.native))
+        assert row.cost_params == space.count_params(space.from_native(row.native))  # the network to deploy
     assert_monotone_front(front[front["rank"] == 0])
     scored = pd.read_csv(run / "scored.csv")
     assert len(scored) == result.evaluations and scored["key"].is_unique and set(front["key"]) <= set(scored["key"])
     # nothing on the front is dominated by any architecture scored during the run
     for row in front[front["rank"] == 0].itertuples():
-        assert not ((scored["params"] <= row.params) & (scored["score"] >= row.score)
-                    & ((scored["params"] < row.params) | (scored["score"] > row.score))).any()
-    assert MooConfig.from_dict(json.loads((run / "config.json").read_text())) == small_config()
+        assert not ((scored["cost_params"] <= row.cost_params) & (scored["score"] >= row.score)
+                    & ((scored["cost_params"] < row.cost_params) | (scored["score"] > row.score))).any()
+    assert MooConfig.from_dict(json.loads((run / "config.json").read_text())) == small_config(algorithm="nsga2")
 
 
 def test_hypervolume_never_decreases_under_elitist_nsga2(tmp_path):
@@ -193,8 +194,8 @@ def test_hypervolume_never_decreases_under_elitist_nsga2(tmp_path):
 
 
 def test_budget_keeps_the_front_feasible(tmp_path):
-    result = run_fake(tmp_path / "run", budget=6000)
-    assert (result.population["params"] <= 6000).all() and len(result.front) >= 2
+    result = run_fake(tmp_path / "run", budget={"params": 300000})
+    assert (result.population["cost_params"] <= 300000).all() and len(result.front) >= 2
 
 
 def test_same_seed_same_front_other_seed_other_run(tmp_path):

@@ -6,7 +6,8 @@ import argparse
 import inspect
 from typing import Any, Callable
 
-HELP = "List the registered proxies, spaces, strategies, evaluators, predictors, recipes, multi-objective algorithms or datasets."
+HELP = ("List the registered proxies, spaces, strategies, evaluators, predictors, recipes, multi-objective algorithms, "
+        "datasets or costs.")
 
 
 def _proxies() -> list[tuple[str, str]]:
@@ -35,7 +36,10 @@ def _strategies() -> list[tuple[str, str]]:
 def _algorithms() -> list[tuple[str, str]]:
     from evonas.moo import ALGORITHMS
 
-    return [(name, _first_line(ALGORITHMS.get(name))) for name in ALGORITHMS.names()]
+    from evonas.moo.algorithms import suits
+
+    return [(name, _first_line(ALGORITHMS.get(name)) + (" [2 or more objectives]" if suits(ALGORITHMS.get(name), 3)
+                                                         else " [2 objectives]")) for name in ALGORITHMS.names()]
 
 
 def _evaluators() -> list[tuple[str, str]]:
@@ -58,6 +62,13 @@ def _recipes() -> list[tuple[str, str]]:
             for name, r in ((n, RECIPES.get(n)) for n in RECIPES.names())]
 
 
+def _costs() -> list[tuple[str, str]]:
+    from evonas.costs import COSTS
+
+    return [(name, f"{_first_line(COSTS.get(name))} [{COSTS.get(name).unit}; "
+                   f"{'cheap: counted' if COSTS.get(name).cheap else 'measured'}]") for name in COSTS.names()]
+
+
 def _datasets() -> list[tuple[str, str]]:
     from evonas.data import DATASETS
 
@@ -67,7 +78,7 @@ def _datasets() -> list[tuple[str, str]]:
 
 KINDS: dict[str, Callable[[], list[tuple[str, str]]]] = {
     "proxies": _proxies, "spaces": _spaces, "strategies": _strategies, "algorithms": _algorithms, "datasets": _datasets,
-    "evaluators": _evaluators, "predictors": _predictors, "recipes": _recipes,
+    "evaluators": _evaluators, "predictors": _predictors, "recipes": _recipes, "costs": _costs,
 }
 
 

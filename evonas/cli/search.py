@@ -138,6 +138,9 @@ def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
     print(f"best {best['space']} architecture ({best.get('score_name', 'score')} {best['score']:.6g}, "
           f"{best['params']:,} params):")
     print(best["native"])
+    if best.get("costs"):
+        print("costs of the network to deploy: " + ", ".join(f"{k} {v:.4g}" for k, v in best["costs"].items())
+              + (f" (budget: {', '.join(f'{k} <= {v:.4g}' for k, v in best['budget'].items())})" if best.get("budget") else ""))
     if best.get("true_acc") is not None:
         print(f"true CIFAR-10 test accuracy {best['true_acc']:.2f} % (rank {best['true_rank']} of {best['table_size']})")
     print(f"{best['evaluations']} architectures scored in {best['seconds']:.1f} s; results in {result.run_dir}")
@@ -152,7 +155,8 @@ def _report_moo(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]
           f"{result.evaluations} architectures scored; results in {result.run_dir}")
     print(front.to_string(index=False, max_colwidth=None))
     if result.truth:
-        print(f"true front: found-front hypervolume is {100 * result.truth['hypervolume_ratio']:.1f} % of the true front's")
+        print(f"true front: found-front hypervolume is {100 * result.truth['hypervolume_ratio']:.1f} % of the true "
+              "(test accuracy, params) front's")
     if as_json:
         print(json.dumps({"front": front.to_dict(orient="records"), "hypervolume": result.hypervolume[-1],
                           "evaluations": result.evaluations, "truth": result.truth}))

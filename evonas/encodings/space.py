@@ -13,7 +13,7 @@ import functools
 import itertools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Union
 
 import numpy as np
 
@@ -158,6 +158,8 @@ class SearchSpace(ABC):
     #: owns its parameters; true of NB201 and DARTS, not of spaces whose ops depend on the
     #: wiring, such as NAS-Bench-101's projections): then counting needs no network
     additive_params: bool = False
+    #: the shape of one input image of the network to deploy (``build()``'s defaults): CIFAR's 3 x 32 x 32
+    input_shape: tuple[int, ...] = (3, 32, 32)
     #: the op code that adds no parameters: 0 (no edge), or a space's explicit ``none``
     blank_op: int = 0
 
@@ -222,23 +224,33 @@ class SearchSpace(ABC):
         """
         from evonas.networks import count_params_meta
 
+        def count(g: NativeOrGenome) -> int:
+            return count_params_meta(lambda: self.build(g, **net_args))
+
         if isinstance(arch, Genome) and self.additive_params:
-            costs = _EDGE_COSTS.setdefault((type(self), self.rules.search_ops, tuple(sorted(net_args.items()))), {})
-            cells = self.validate(arch).cells
-            return self._edge_cost(costs, None, net_args) + sum(
-                self._edge_cost(costs, (c, int(i), int(j), int(m[i, j])), net_args)
-                for c, m in enumerate(cells)
-                for i, j in zip(*np.nonzero(m))
-            )
-        return count_params_meta(lambda: self.build(arch, **net_args))
+            return self.additive_count("params", count, arch, net_args)
+        return count(arch)
 
-    def _edge_cost(self, costs: dict, edge: tuple[int, int, int, int] | None, net_args: dict[str, Any]) -> int:
-        """What one (cell, i, j, op) edge adds to the network (None: the all-``blank_op`` base), probed once."""
-        from evonas.networks import count_params_meta
+    def additive_count(self, name: str, count: Callable[[Genome], int], genome: Genome,
+                       net_args: Mapping[str, Any] | None = None) -> int:
+        """``count(genome)`` as a base plus one cost per edge, each probed once per ``name`` and network configuration.
 
+        For what each op owns in an ``additive_params`` space: its parameters, and its
+        multiply-accumulates at fixed resolution (:class:`evonas.costs.Flops`).
+        """
+        key = (type(self), self.rules.search_ops, name, tuple(sorted((net_args or {}).items())))
+        costs = _EDGE_COSTS.setdefault(key, {})
+        cells = self.validate(genome).cells
+        return self._edge_cost(costs, None, count) + sum(
+            self._edge_cost(costs, (c, int(i), int(j), int(m[i, j])), count)
+            for c, m in enumerate(cells)
+            for i, j in zip(*np.nonzero(m))
+        )
+
+    def _edge_cost(self, costs: dict, edge: tuple[int, int, int, int] | None, count: Callable[[Genome], int]) -> int:
+        """What one (cell, i, j, op) edge adds to ``count`` (None: the all-``blank_op`` base), probed once."""
         if edge not in costs:
             blank = self._blank()
-            count = lambda g: count_params_meta(lambda: self.build(g, **net_args))  # noqa: E731
             if edge is None or edge[3] == self.blank_op:
                 costs[edge] = 0 if edge is not None else count(blank)
             else:
@@ -247,7 +259,7 @@ class SearchSpace(ABC):
                 if not probe[i, j] and self.rules.in_degree is not None:
                     probe[next(k for k in np.flatnonzero(probe[:, j]) if k != i), j] = 0  # keep the in-degree
                 probe[i, j] = op
-                costs[edge] = count(blank.replace_cell(c, probe)) - self._edge_cost(costs, None, net_args)
+                costs[edge] = count(blank.replace_cell(c, probe)) - self._edge_cost(costs, None, count)
         return costs[edge]
 
     def _blank(self) -> Genome:

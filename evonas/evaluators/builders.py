@@ -25,6 +25,7 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     Networks are built and scored on ``--device`` (default cpu; ``auto``: cuda when present),
     the input batch moved there once.
     """
+    from evonas.costs import cheap_check
     from evonas.data import load_images
     from evonas.device import resolve_device
     from evonas.evaluators.proxy import make_scorer, on_device
@@ -35,12 +36,14 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset),
                       resolve_device(config.device))
     scorer = make_scorer(space, config.proxy, batch=batch, net_args=net_args, repeats=config.repeats,
-                         seed=config.seed, mu=mu, sigma=sigma, target=target)
+                         seed=config.seed, mu=mu, sigma=sigma, target=target,
+                         within=cheap_check(space, config.budget))  # under a budget, the prior centres on its top
     options = scorer.proxy_options
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
         if progress and mu is None and target is None:
-            print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {config.space}), "
+            where = f"{config.space} within --budget" if cheap_check(space, config.budget) else config.space
+            print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {where}), "
                   f"sigma = mu^2 = {config.sigma:.6g}", file=sys.stderr)
     return Evaluator(scorer, get_proxy(config.proxy, **options).direction, config.proxy)
 

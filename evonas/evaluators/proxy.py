@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
-from evonas.encodings import SearchSpace, get_space
+from evonas.encodings import Genome, SearchSpace, get_space
 from evonas.encodings.space import NativeOrGenome
 from evonas.evaluation import Evaluation
 from evonas.fitness import Batch, get_proxy, score_parts
@@ -25,15 +25,19 @@ CALIBRATION_SEED = 0
 def make_scorer(
     space: SearchSpace, proxy: str, *, batch: Batch, net_args: dict[str, Any], repeats: int, seed: int,
     mu: float | None = None, sigma: float | None = None, target: float | None = None,
+    within: Callable[[Genome], bool] | None = None,
 ) -> ArchitectureScorer:
     """The scorer of ``proxy`` with all it needs: a regularised proxy's size factor (given, or calibrated from sizes
     alone), an ensemble's reference sample; both at :data:`CALIBRATION_SEED`. Read them from ``proxy_options``.
 
     The one way a search, PRE-NAS's features and priors, and ``correlate`` build a proxy scorer.
+    Under a budget, ``within`` (:meth:`evonas.costs.Budget.cheaply_within`) restricts the
+    size calibration to the architectures the search may return.
     """
     from evonas.fitness import reference_options, size_options
 
-    options = size_options(proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma, target=target)
+    options = size_options(proxy, space, net_args=net_args, seed=CALIBRATION_SEED, mu=mu, sigma=sigma, target=target,
+                           within=within)
     options.update(reference_options(proxy, space, net_args=net_args, batch=batch, repeats=repeats))
     return ArchitectureScorer(space=space.name, proxy=proxy, proxy_options=options, net_args=net_args, batch=batch,
                               repeats=repeats, seed=seed)

@@ -25,16 +25,25 @@ class Flops(Proxy):
     needs_init = False
 
     def _score(self, net: nn.Module, batch: Batch) -> float:
-        total = 0
+        return float(count_macs(net, batch.inputs))
 
-        def count(func, args, out):  # type: ignore[no-untyped-def]
-            nonlocal total
-            if is_weighted(func, args):
-                weight = args[1]
-                per_output = math.prod(weight.shape[1:]) if func in CONVS else weight.shape[1]
-                total += out.numel() // len(out) * per_output
-            return None
 
-        with torch.inference_mode(), FunctionTap(count):
-            net(batch.inputs)
-        return float(total)
+def count_macs(net: nn.Module, inputs: torch.Tensor) -> int:
+    """Multiply-accumulates per sample of a forward pass of ``inputs`` through every conv and linear layer.
+
+    Works on the meta device too (shapes alone decide the count), so the network to deploy
+    is counted without allocating its weights (:class:`evonas.costs.Flops`).
+    """
+    total = 0
+
+    def count(func, args, out):  # type: ignore[no-untyped-def]
+        nonlocal total
+        if is_weighted(func, args):
+            weight = args[1]
+            per_output = math.prod(weight.shape[1:]) if func in CONVS else weight.shape[1]
+            total += out.numel() // len(out) * per_output
+        return None
+
+    with torch.inference_mode(), FunctionTap(count):
+        net(inputs)
+    return total

@@ -9,8 +9,9 @@ wrapper around any higher-is-better proxy, not a flag inside SWAP.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -72,7 +73,8 @@ class RegSwap(Regularised):
 
 
 def calibrate(
-    space: Any, *, n: int = 1000, net_args: dict[str, Any] | None = None, seed: int = 0, unit: float = 1e3
+    space: Any, *, n: int = 1000, net_args: dict[str, Any] | None = None, seed: int = 0, unit: float = 1e3,
+    within: Callable[[Any], bool] | None = None,
 ) -> tuple[float, float]:
     """``(mu, sigma)`` for :class:`Regularised`, from the sizes of the space: see :func:`calibrate_sizes`.
 
@@ -90,24 +92,33 @@ def calibrate(
             ``scoring_net_args``); must match the networks that will be scored.
         seed: seed of the sampling generator.
         unit: parameters per size unit (the ``unit`` the proxy will use).
+        within: a search under a budget (``--budget params=...``): only architectures it
+            accepts are sampled and climbed to, so μ is the top of what the search may return
+            (a prior centred on the space's top would favour sizes the budget forbids and
+            barely separate those it allows).
     """
     if n < 2:
         raise ConfigError(f"calibrate: n must be at least 2 architectures, got {n}")
     rng = np.random.default_rng(seed)
     net_args = net_args or {}
-    genomes = [space.sample(rng) for _ in range(n)]
+    draws = (space.sample(rng) for _ in range(100 * n))
+    genomes = list(itertools.islice((g for g in draws if within is None or within(g)), n))
+    if len(genomes) < 2:
+        raise ConfigError(f"calibrate: fewer than 2 of {100 * n} sampled architectures are within the budget")
     sizes = [space.count_params(g, **net_args) for g in genomes]
     start = genomes[int(np.argmax(sizes))]
-    return calibrate_sizes([*sizes, largest_size(space, start, net_args=net_args, rng=rng)], unit=unit)
+    top = largest_size(space, start, net_args=net_args, rng=rng, within=within)
+    return calibrate_sizes([*sizes, top], unit=unit)
 
 
 def largest_size(
-    space: Any, start: Any, *, net_args: dict[str, Any], rng: np.random.Generator, patience: int = 500
+    space: Any, start: Any, *, net_args: dict[str, Any], rng: np.random.Generator, patience: int = 500,
+    within: Callable[[Any], bool] | None = None,
 ) -> int:
     """The parameter count of the largest architecture found by hill-climbing it from ``start``.
 
     Repeated mutation (``evonas.operators.mut_random``) keeps every change that enlarges the
-    network, until ``patience`` mutations in a row do not.
+    network (and, with ``within``, stays within it), until ``patience`` mutations in a row do not.
     """
     from evonas.operators import mut_random
 
@@ -115,7 +126,7 @@ def largest_size(
     while failures < patience:
         candidate = mut_random(best, space, rng=rng)
         bigger = space.count_params(candidate, **net_args)
-        if bigger > size:
+        if bigger > size and (within is None or within(candidate)):
             best, size, failures = candidate, bigger, 0
         else:
             failures += 1
@@ -131,13 +142,14 @@ def size_options(
     mu: float | None = None,
     sigma: float | None = None,
     target: float | None = None,
+    within: Callable[[Any], bool] | None = None,
 ) -> dict[str, float]:
     """The options a registered proxy needs for its size factor.
 
     ``mu`` and ``sigma`` for a :class:`Regularised` proxy, nothing for any other: as given;
     or, for a ``target`` size, ``mu = target`` and ``sigma`` by :func:`width`; or, when none
-    of them is given, from :func:`calibrate` on ``space``. Sizes are in thousands of
-    parameters of the scoring network.
+    of them is given, from :func:`calibrate` on ``space`` (under a budget, on the
+    architectures ``within`` it). Sizes are in thousands of parameters of the scoring network.
     """
     factory = PROXIES.get(proxy)
     regularised = isinstance(factory, type) and issubclass(factory, Regularised)
@@ -155,7 +167,7 @@ def size_options(
     if (mu is None) != (sigma is None):
         raise ConfigError("give both mu and sigma, or neither (then they are calibrated from sampled sizes)")
     if mu is None:
-        mu, sigma = calibrate(space, net_args=net_args, seed=seed)
+        mu, sigma = calibrate(space, net_args=net_args, seed=seed, within=within)
     return {"mu": mu, "sigma": sigma}
 
 

@@ -8,6 +8,7 @@ out: it rejects constraints and its decomposition needs objectives of similar sc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,7 @@ from pymoo.algorithms.moo.nsga3 import NSGA3
 from pymoo.algorithms.moo.sms import SMSEMOA
 from pymoo.algorithms.moo.spea2 import SPEA2
 from pymoo.core.algorithm import Algorithm
+from pymoo.operators.selection.tournament import TournamentSelection, compare
 from pymoo.util.ref_dirs import get_reference_directions
 
 from evonas.encodings import SearchSpace
@@ -46,45 +48,88 @@ class GenomeOperators:
         )
 
 
-AlgorithmFactory = Callable[[int, GenomeOperators], Algorithm]
+#: ``(pop_size, operators, n_obj) -> pymoo Algorithm``
+AlgorithmFactory = Callable[[int, GenomeOperators, int], Algorithm]
 
 ALGORITHMS: Registry[AlgorithmFactory] = Registry(
     "multi-objective algorithm",
     "Register your own with @evonas.moo.ALGORITHMS.register('name') on a function "
-    "(pop_size, operators) -> pymoo Algorithm.",
+    "(pop_size, operators, n_obj) -> pymoo Algorithm; mark one made for 3 or more objectives with @many_objective.",
 )
 
 
+def many_objective(factory: AlgorithmFactory) -> AlgorithmFactory:
+    """Mark an algorithm as suited to 3 or more objectives (reference directions, not crowding in 2-D)."""
+    factory.many_objective = True  # type: ignore[attr-defined]
+    return factory
+
+
+def suits(factory: AlgorithmFactory, n_obj: int) -> bool:
+    """Whether an algorithm suits ``n_obj`` objectives: any suits 2, only :func:`many_objective` ones more.
+
+    NSGA-II's and SPEA2's crowding/density measures lose selection pressure beyond two
+    objectives (Deb & Jain 2014), and SMS-EMOA's exact hypervolume grows steeply with them.
+    """
+    return n_obj <= 2 or getattr(factory, "many_objective", False)
+
+
 @ALGORITHMS.register("nsga2")
-def nsga2(pop_size: int, ops: GenomeOperators) -> Algorithm:
+def nsga2(pop_size: int, ops: GenomeOperators, n_obj: int = 2) -> Algorithm:
     """NSGA-II (Deb et al., IEEE TEVC 2002): non-dominated rank, then crowding distance; elitist."""
     return NSGA2(pop_size=pop_size, **vars(ops))
 
 
 @ALGORITHMS.register("spea2")
-def spea2(pop_size: int, ops: GenomeOperators) -> Algorithm:
+def spea2(pop_size: int, ops: GenomeOperators, n_obj: int = 2) -> Algorithm:
     """SPEA2 (Zitzler, Laumanns & Thiele, 2001): strength fitness plus k-nearest-neighbour density."""
     return SPEA2(pop_size=pop_size, **vars(ops))
 
 
 @ALGORITHMS.register("smsemoa")
-def smsemoa(pop_size: int, ops: GenomeOperators) -> Algorithm:
+def smsemoa(pop_size: int, ops: GenomeOperators, n_obj: int = 2) -> Algorithm:
     """SMS-EMOA (Beume, Naujoks & Emmerich, EJOR 2007): drops the least hypervolume contributors."""
     return SMSEMOA(pop_size=pop_size, **vars(ops))
 
 
 @ALGORITHMS.register("nsga3")
-def nsga3(pop_size: int, ops: GenomeOperators) -> Algorithm:
-    """NSGA-III (Deb & Jain, IEEE TEVC 2014) with ``pop_size`` uniform reference directions."""
-    ref_dirs = get_reference_directions("uniform", 2, n_partitions=pop_size - 1)
-    return NSGA3(ref_dirs=ref_dirs, pop_size=pop_size, **vars(ops))
+@many_objective
+def nsga3(pop_size: int, ops: GenomeOperators, n_obj: int = 2) -> Algorithm:
+    """NSGA-III (Deb & Jain, IEEE TEVC 2014) with about ``pop_size`` uniform reference directions (Das-Dennis)."""
+    partitions = 1
+    while _directions(n_obj, partitions + 1) <= pop_size:
+        partitions += 1
+    ref_dirs = get_reference_directions("uniform", n_obj, n_partitions=partitions)
+    return NSGA3(ref_dirs=ref_dirs, pop_size=pop_size, selection=TournamentSelection(func_comp=_cv_then_random),
+                 **vars(ops))
+
+
+def _cv_then_random(pop, P, random_state=None, **kwargs):  # type: ignore[no-untyped-def]
+    """NSGA-III's binary tournament (pymoo's ``comp_by_cv_then_random``), every tie drawn from the run's seeded generator.
+
+    pymoo's own breaks a tie between two equally infeasible solutions (two architectures
+    over budget by the same amount, two failures) with an unseeded generator, so a run and
+    its resumed replay could part ways.
+    """
+    S = np.empty(len(P), dtype=int)
+    for i, (a, b) in enumerate(P[:, :2]):
+        if pop[a].CV > 0.0 or pop[b].CV > 0.0:
+            S[i] = compare(a, pop[a].CV, b, pop[b].CV, method="smaller_is_better", return_random_if_equal=True,
+                           random_state=random_state)
+        else:
+            S[i] = random_state.choice([a, b])
+    return S[:, None]
+
+
+def _directions(n_obj: int, partitions: int) -> int:
+    """How many Das-Dennis directions ``partitions`` gives in ``n_obj`` objectives: C(partitions + n_obj - 1, n_obj - 1)."""
+    return math.comb(partitions + n_obj - 1, n_obj - 1)
 
 
 def make_algorithm(
-    name: str, space: SearchSpace, *, pop_size: int, rng: np.random.Generator, crossover: float = 0.9
+    name: str, space: SearchSpace, *, pop_size: int, rng: np.random.Generator, crossover: float = 0.9, n_obj: int = 2,
 ) -> Algorithm:
-    """The algorithm registered as ``name`` over ``space``'s genomes, its operators drawing from ``rng``."""
-    return ALGORITHMS.get(name)(pop_size, GenomeOperators.create(space, rng, crossover=crossover))
+    """The algorithm registered as ``name`` over ``space``'s genomes for ``n_obj`` objectives, drawing from ``rng``."""
+    return ALGORITHMS.get(name)(pop_size, GenomeOperators.create(space, rng, crossover=crossover), n_obj)
 
 
 def list_algorithms(pattern: str = "*") -> list[str]:

@@ -70,25 +70,33 @@ def pareto_ranks(F: np.ndarray) -> np.ndarray:
     return np.asarray(rank, dtype=int)
 
 
-def sort_front(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by rank, then parameters, then score (descending), then key: a deterministic order."""
-    order = table.assign(_neg=-table["score"]).sort_values(["rank", "params", "_neg", "key"], kind="stable")
+def sort_front(table: pd.DataFrame, by: str = "params") -> pd.DataFrame:
+    """Rows ordered by rank, then the cost column ``by``, then score (descending), then key: a deterministic order."""
+    order = table.assign(_neg=-table["score"]).sort_values(["rank", by, "_neg", "key"], kind="stable")
     return order.drop(columns="_neg").reset_index(drop=True)
 
 
 def plot_front(
-    path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, budget: float | None = None,
-    title: str | None = None,
+    path: Path, scored: pd.DataFrame, front: pd.DataFrame, *, score_name: str, cost: str = "params",
+    budget: float | None = None, title: str | None = None,
 ) -> Path:
-    """``front.png``: every scored architecture in grey, the front (rank 0) as a staircase on top."""
-    best = front[front["rank"] == 0].sort_values("params")
+    """``front.png``: every scored architecture in grey against one ``cost``, the front (rank 0) on top.
+
+    ``scored`` and ``front`` have a ``cost_<cost>`` column (else ``params``); with more than
+    one cost the front is the projection of the multi-objective front, so no staircase.
+    """
+    column = f"cost_{cost}" if f"cost_{cost}" in front else "params"
+    best = front[front["rank"] == 0].sort_values(column)
+    two = not any(c.startswith("cost_") and c != column for c in front.columns)
+    x = scored[column] if column in scored else scored["params"]
     with figure(path) as ax:
-        ax.scatter(scored["params"], scored["score"], s=8, color="0.7", label=f"all {len(scored)} scored")
-        ax.step(best["params"], best["score"], where="post", color="C3", alpha=0.6)
-        ax.scatter(best["params"], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
+        ax.scatter(x, scored["score"], s=8, color="0.7", label=f"all {len(scored)} scored")
+        if two:
+            ax.step(best[column], best["score"], where="post", color="C3", alpha=0.6)
+        ax.scatter(best[column], best["score"], s=24, color="C3", zorder=3, label=f"front ({len(best)})")
         if budget is not None:
-            ax.axvline(budget, color="k", linestyle="--", linewidth=1, label="parameter budget")
-        ax.set(xlabel="parameters", ylabel=score_name, title=title or f"{score_name} vs parameters: Pareto front")
+            ax.axvline(budget, color="k", linestyle="--", linewidth=1, label=f"{cost} budget")
+        ax.set(xlabel=cost, ylabel=score_name, title=title or f"{score_name} vs {cost}: Pareto front")
         ax.legend()
     return path
 
@@ -106,6 +114,19 @@ def plot_truth(path: Path, report: dict[str, Any], truth: GroundTruth, *, title:
         ax.set(xlabel="parameters (millions)", ylabel="CIFAR-10 test accuracy (%)", ylim=(80, 95), title=title)
         ax.legend(loc="lower right")
     return path
+
+
+def front_ratio(found: np.ndarray, everything: np.ndarray) -> tuple[float, float]:
+    """Hypervolumes of a found front and of the true front of ``everything`` (minimised rows), normalised by the true front.
+
+    The measure :func:`nb201_front_report` reports, for any cost: ideal and nadir of the
+    true front, reference point (1.1, ..., 1.1). Returns ``(found, true)``.
+    """
+    everything = np.asarray(everything, dtype=float)
+    true_front = everything[pareto_ranks(everything) == 0]
+    normalisation = Normalisation.of(true_front)
+    found = np.asarray(found, dtype=float).reshape(-1, everything.shape[1])
+    return hypervolume(found, normalisation), hypervolume(true_front, normalisation)
 
 
 def nb201_front_report(natives: Sequence[str], table: GroundTruth | pd.DataFrame | Path | str) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from pymoo.core.termination import NoTermination
 from evonas import runfolder
 from evonas.cache import ScoreCache
 from evonas.config import MooConfig
+from evonas.costs import COSTS, Costed
 from evonas.encodings import SearchSpace
 from evonas.errors import ConfigError
 from evonas.moo.algorithms import make_algorithm
@@ -72,11 +73,22 @@ class MooResult:
 
 
 def check_moo(config: MooConfig, space: SearchSpace) -> None:
-    """The multi-objective names: the algorithm, and a first objective without a size factor of its own."""
+    """The multi-objective names: the costs, an algorithm that suits their number, a first objective without a
+    size factor of its own."""
     from evonas.fitness import PROXIES, Regularised
-    from evonas.moo.algorithms import ALGORITHMS
+    from evonas.moo.algorithms import ALGORITHMS, suits
 
-    ALGORITHMS.get(config.algorithm)
+    unknown = [name for name in config.cost_objectives if name not in COSTS]
+    if unknown or config.proxy in COSTS:
+        first = "PROXY" if config.evaluator == "proxy" else "accuracy"
+        raise ConfigError(
+            f"objectives = {','.join(config.objectives)!r}: must be '{first},COST[,COST]' with each COST one of "
+            f"{', '.join(COSTS.names())} (e.g. '{first},params'): the score to maximise, then the costs to minimise"
+        )
+    if not suits(ALGORITHMS.get(config.algorithm), len(config.objectives)):
+        many = [n for n in ALGORITHMS.names() if suits(ALGORITHMS.get(n), len(config.objectives))]
+        raise ConfigError(f"--algorithm {config.algorithm} does not suit {len(config.objectives)} objectives "
+                          f"({','.join(config.objectives)}); use {' or '.join(many)}")
     if config.evaluator != "proxy":
         return
     factory = PROXIES.get(config.proxy)
@@ -122,13 +134,15 @@ def run_moo(
     prepared = prepare(MooConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_moo,
                        truth_columns=NB201_COLUMNS)
     config, space = prepared.config, prepared.space
-    scorer = scorer if scorer is not None else prepared.evaluator.evaluate
+    scorer = Costed(scorer, prepared.budget) if scorer is not None else prepared.evaluator.evaluate
     saved = runfolder.load_checkpoint(out, KIND, SAVED) if resume and (out / STATE_FILE).exists() else None
 
     cache = ScoreCache(space.network_key)
-    problem = ArchitectureProblem(scorer, cache, direction=prepared.evaluator.direction, budget=config.budget)
+    problem = ArchitectureProblem(scorer, cache, direction=prepared.evaluator.direction,
+                                  costs=config.cost_objectives, limits=config.budget)
     rng, algorithm_seed = _seeds(config.seed)
-    algorithm = make_algorithm(config.algorithm, space, pop_size=config.population, rng=rng, crossover=config.crossover)
+    algorithm = make_algorithm(config.algorithm, space, pop_size=config.population, rng=rng, crossover=config.crossover,
+                               n_obj=len(config.objectives))
     algorithm.setup(problem, termination=NoTermination(), seed=algorithm_seed, verbose=False)
     # generation 1 is the initial sample, so C cycles are C + 1 generations
     stop = StopRule(None if config.cycles is None else config.cycles + 1, config.evaluations)
@@ -145,7 +159,8 @@ def run_moo(
         _check_replay(out, saved, algorithm, rng)
         cache.load_json(saved["cache"])  # the replay's cache hits are not part of the run
         history = saved["hypervolume"]
-        normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
+        if saved["normalisation"] is not None:
+            normalisation = Normalisation(**{k: tuple(v) for k, v in saved["normalisation"].items()})
         if changes and any(k in changes for k in ("cycles", "evaluations")) and not stop.more(done, cache.misses, 0):
             raise ConfigError(f"--resume {out}: the run has done {done - 1} cycles and {cache.misses} evaluations "
                               "already; give more --cycles or --evaluations (the limits given replace the saved ones)")
@@ -160,7 +175,7 @@ def run_moo(
             problem.limit = stop.remaining(cache.misses)
             _generation(algorithm, problem)
             stalled = stop.stalled(stalled, cache.misses - before)
-            if normalisation is None:
+            if normalisation is None and _scored(algorithm, cache).any():  # the first generation with a scored member
                 normalisation = Normalisation.of(algorithm.pop.get("F")[_scored(algorithm, cache)])
             history.append(_hypervolume_row(generation, algorithm, cache, normalisation, space))
             _save_checkpoint(out, generation, stalled, algorithm, cache, rng, normalisation, history)
@@ -194,8 +209,9 @@ def _feasible(algorithm: Algorithm) -> np.ndarray:
 
 
 def _hypervolume_row(
-    generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation, space: SearchSpace
+    generation: int, algorithm: Algorithm, cache: ScoreCache, normalisation: Normalisation | None, space: SearchSpace
 ) -> dict[str, Any]:
+    """Hypervolume of the feasible front (0 until some member was scored: nothing to normalise by yet)."""
     feasible = _feasible(algorithm)
     F = algorithm.pop.get("F")[feasible]
     on_front = pareto_ranks(F) == 0
@@ -204,7 +220,7 @@ def _hypervolume_row(
         "cycle": generation - 1,
         "evaluations": cache.misses,
         "front_size": len(networks),
-        "hypervolume": hypervolume(F[on_front], normalisation),
+        "hypervolume": 0.0 if normalisation is None else hypervolume(F[on_front], normalisation),
     }
 
 
@@ -227,7 +243,7 @@ def _save_checkpoint(
     algorithm: Algorithm,
     cache: ScoreCache,
     rng: np.random.Generator,
-    normalisation: Normalisation,
+    normalisation: Normalisation | None,
     history: list[dict[str, Any]],
 ) -> None:
     runfolder.save_checkpoint(out, KIND, {
@@ -236,7 +252,7 @@ def _save_checkpoint(
         "population": [{"genome": ind.X[0].to_json(), "F": ind.F.tolist(), "G": ind.G.tolist()} for ind in algorithm.pop],
         "cache": cache.to_json(),
         "rng": {"operators": rng.bit_generator.state, "algorithm": algorithm.random_state.bit_generator.state},
-        "normalisation": dataclasses.asdict(normalisation),
+        "normalisation": None if normalisation is None else dataclasses.asdict(normalisation),
         "hypervolume": history,
     })
 
@@ -268,15 +284,18 @@ def _finish(
     feasible = _feasible(algorithm)
     genomes = [ind.X[0] for ind in algorithm.pop[feasible]]
     F = algorithm.pop.get("F")[feasible]
+    costs = {f"cost_{name}": F[:, 1 + i] for i, name in enumerate(problem.costs)}
     population = sort_front(
         pd.DataFrame({
             "rank": pareto_ranks(F),
             "native": [space.to_native(g) for g in genomes],
             "score": problem.scores(F),
-            "params": F[:, 1].astype(np.int64),
+            "params": [problem.cache.get(g).params for g in genomes],
+            **costs,
             "key": [g.key for g in genomes],
             "network": [space.canonical_key(g) for g in genomes],
-        })
+        }),
+        by=next(iter(costs)),
     )
     # one row per network computed: copies (isomorphic cells, dead branches) are not counted twice
     population = population.drop_duplicates("network").reset_index(drop=True)
@@ -284,9 +303,11 @@ def _finish(
     _write_hypervolume(out, history)
     cache = problem.cache
     write_scored(out, space, cache)
-    title = f"{config.algorithm} on {config.space}: {config.proxy} vs parameters"
-    plot_front(out / "front.png", pd.read_csv(out / "scored.csv"), population, score_name=config.proxy,
-               budget=config.budget, title=title)
+    scored = pd.read_csv(out / "scored.csv")
+    for i, name in enumerate(problem.costs):  # one plot per cost: front.png for the first, front_<cost>.png after
+        title = f"{config.algorithm} on {config.space}: {config.proxy} vs {name}"
+        plot_front(out / ("front.png" if i == 0 else f"front_{name}.png"), scored, population,
+                   score_name=config.proxy, cost=name, budget=config.budget.get(name), title=title)
     front = population[population["rank"] == 0].reset_index(drop=True)
     truth = None
     if truth_table is not None:

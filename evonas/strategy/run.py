@@ -25,7 +25,9 @@ from evonas.errors import ConfigError
 from evonas.operators import Individual
 
 #: Columns of the logbook (and of ``log.csv``); cycle 0 is the initial population.
-LOG_FIELDS = ["cycle", "evals", "cache_hits", "failed", "best", "mean", "best_params", "distinct", "seconds"]
+#: ``failed``: the evaluator failed; ``infeasible``: over a cost budget, never scored.
+LOG_FIELDS = ["cycle", "evals", "cache_hits", "failed", "infeasible", "best", "mean", "best_params", "distinct",
+              "seconds"]
 #: Times a child is drawn again when its genome was already scored (a converged population
 #: otherwise spends its cycles on cache hits).
 REDRAWS = 10
@@ -214,6 +216,7 @@ class SearchRun:
             evals=new,
             cache_hits=self.cache.hits - self._hits,
             failed=self.cache.failures - self._failures,
+            infeasible=self.cache.infeasible - self._infeasible,
             best=best.fitness.values[0] if best else None,
             mean=float(np.mean([ind.fitness.values[0] for ind in finite])) if finite else None,
             best_params=best.params if best else None,
@@ -228,7 +231,7 @@ class SearchRun:
 
     def _mark(self) -> None:
         self._t0, self._spent, self._hits = time.perf_counter(), self.spent, self.cache.hits
-        self._failures = self.cache.failures
+        self._failures, self._infeasible = self.cache.failures, self.cache.infeasible
 
 
 def make_toolbox(

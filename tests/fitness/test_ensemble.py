@@ -121,8 +121,9 @@ def test_the_core_scorer_takes_an_ensemble_with_its_reference_options_and_pickle
     scorer = ArchitectureScorer(space="nb201", proxy="swap+params", proxy_options=options, batch=batch,
                                 net_args=net_args, repeats=2, seed=1)
     arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|"
-    value, params, _, details = scorer(arch)
+    result = scorer(arch)
+    value, params, details = result.score, result.params, result.details
     net = space.build(arch, **net_args)
     expected, parts = score_parts(get_proxy("swap+params", **options), net, batch, repeats=2, seed=1)
     assert value == expected and parts["params"] == params and details == parts  # the members reach scored.csv
-    assert pickle.loads(pickle.dumps(scorer))(arch) == (value, params, None, details)
+    assert pickle.loads(pickle.dumps(scorer))(arch) == result

@@ -1,0 +1,265 @@
+"""Costs of the network to deploy -- params, flops, latency -- as measures, objectives and budgets in every search."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+import evonas
+import evonas.facade
+from evonas.cli import main
+from evonas.config import MooConfig, SearchConfig
+from evonas.costs import COSTS, Budget, Costed, Latency, list_costs, make_cost, read_latency_table
+from evonas.encodings.genome import digest
+from evonas.errors import ConfigError, UnknownNameError
+from evonas.evaluation import Evaluation
+from evonas.moo import run_moo
+from evonas.strategy import STRATEGIES
+
+SPACES = evonas.list_spaces()
+NB201 = evonas.get_space("nb201")
+
+
+@pytest.fixture(autouse=True)
+def _one_thread(one_thread):
+    """One torch thread (the shared fixture)."""
+
+
+@pytest.fixture
+def fake_latency(monkeypatch):
+    """Latency without timing: a deterministic function of the architecture (ms in [1, 9)), every call recorded."""
+    timed: list[str] = []
+
+    def fake(self, genome):
+        native = self.space.to_native(genome)
+        timed.append(native)
+        return 1.0 + int(digest(native)[:4], 16) % 8000 / 1000
+
+    monkeypatch.setattr(Latency, "time", fake)
+    return timed
+
+
+def tiny(**values) -> dict:
+    """A tiny single-objective NB201 search: plain SWAP on the smallest scoring network."""
+    return {"space": "nb201", "population": 4, "samples": 2, "repeats": 1, "seed": 1, "proxy": "swap",
+            "net": dict(NB201.tiny_net_args), "evaluations": 12, "cycles": None, **values}
+
+
+# ---- the measures ---------------------------------------------------------------------------
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("name", list_costs())
+def test_every_cost_measures_every_space(name, space, fake_latency):
+    sp = evonas.get_space(space)
+    cost = make_cost(name, sp)
+    values = [cost.measure(sp.sample(np.random.default_rng(seed))) for seed in range(3)]
+    assert all(np.isfinite(v) and v > 0 for v in values)
+    assert cost.name == name and COSTS.get(name).unit
+    again = pickle.loads(pickle.dumps(cost))  # costs travel to worker processes
+    assert again.measure(sp.sample(np.random.default_rng(0))) == values[0]
+
+
+def test_real_latency_is_a_positive_median_with_threads_restored():
+    cost = Latency(NB201, runs=3, warmup=1, threads=1)
+    threads = torch.get_num_threads()
+    ms = Latency.time(cost, NB201.from_native("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
+    assert ms > 0 and torch.get_num_threads() == threads
+    with pytest.raises(ConfigError, match="--latency-runs 0"):
+        Latency(NB201, runs=0)
+
+
+@pytest.mark.parametrize("space", SPACES)
+def test_flops_agree_with_torchs_own_counter(space):
+    """Counted on the meta device; torch's FlopCounterMode on a real forward pass counts 2 FLOPs per MAC."""
+    sp, cost = evonas.get_space(space), make_cost("flops", evonas.get_space(space))
+    for seed in range(4):
+        genome = sp.sample(np.random.default_rng(seed))
+        net = sp.build(genome).eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            net(torch.zeros(1, *sp.input_shape))
+        assert cost.measure(genome) == counter.get_total_flops() / 2
+
+
+def test_params_are_those_of_the_nb201_cifar10_network(shared_data):
+    table = pd.read_csv(shared_data / "nb201_cifar10.csv").sample(500, random_state=0)
+    cost = make_cost("params", NB201)
+    measured = np.array([cost.measure(NB201.from_native(a)) for a in table["arch"]]) / 1e6
+    np.testing.assert_allclose(measured, table["params_m_cifar10"], atol=5e-7)
+
+
+# ---- the latency table and cache ---------------------------------------------------------
+@pytest.mark.parametrize("rows, message", [
+    ("arch,time\nx,1\n", "no column ms"),
+    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,2.5\n|conv_9x9~0|,1\n", "row 3: '|conv_9x9~0|'"),
+    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,0\n", "row 2: ms = '0' must be a positive"),
+    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,fast\n", "row 2: ms = 'fast'"),
+])
+def test_a_bad_latency_table_is_one_line_naming_file_and_row(tmp_path, rows, message):
+    path = tmp_path / "lat.csv"
+    path.write_text(rows)
+    with pytest.raises(ConfigError, match=message) as err:
+        read_latency_table(path, NB201)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match=message):
+        evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=5", latency_table=str(path))),
+                                 tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists(), "checked before the folder is written"
+
+
+def test_a_latency_table_is_read_not_timed_and_a_run_writes_one(tmp_path, fake_latency):
+    first = tmp_path / "first"
+    evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100")), first, progress=False)
+    timed = list(fake_latency)
+    table = read_latency_table(first / "latency.csv", NB201)
+    assert sorted(table) == sorted(timed) and len(set(timed)) == len(timed)
+    fake_latency.clear()
+    again = evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100",
+                                                                 latency_table=str(first / "latency.csv"))),
+                                     tmp_path / "again", progress=False)
+    assert fake_latency == [] and again.best["costs"]["latency"] == table[again.best["native"]]
+
+
+def test_a_killed_and_resumed_run_times_no_architecture_twice(tmp_path, fake_latency, monkeypatch):
+    run = tmp_path / "run"
+    evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100", evaluations=None, cycles=1)), run,
+                             progress=False)
+    before = len(fake_latency)
+    timing = Latency.time
+
+    def killed(self, genome):  # the process dies after timing two architectures past the last checkpoint
+        if len(fake_latency) == before + 2:
+            raise KeyboardInterrupt
+        return timing(self, genome)
+
+    monkeypatch.setattr(Latency, "time", killed)
+    with pytest.raises(KeyboardInterrupt):
+        evonas.facade.run_search(None, run, resume=True, changes={"cycles": 4}, progress=False)
+    monkeypatch.setattr(Latency, "time", timing)
+    result = evonas.facade.run_search(None, run, resume=True, changes={"cycles": 4}, progress=False)
+    assert len(fake_latency) > before + 2 and len(set(fake_latency)) == len(fake_latency), "each timed once"
+    assert result.best["cycles"] == 4
+    scored = pd.read_csv(run / "scored.csv")
+    assert set(scored["native"]) <= set(read_latency_table(run / "latency.csv", NB201))
+
+
+# ---- budgets --------------------------------------------------------------------------------
+def test_an_over_budget_architecture_is_never_scored():
+    def evaluate(genome):
+        raise AssertionError("scored an architecture over budget")
+
+    genome = NB201.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    costed = Costed(evaluate, Budget((make_cost("params", NB201), make_cost("flops", NB201)), {"flops": 1e8}))
+    result = costed(genome)
+    assert result.infeasible and result.failed and result.error.startswith("over budget: flops")
+    assert round(result.costs["params"] / 1e4) == 153 and result.costs["flops"] > 1e8  # the 1.53 M all-conv cell
+    assert not Evaluation(None, None, "a proxy failed").infeasible
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES.names()))
+def test_over_budget_is_never_best_in_any_strategy(strategy, tmp_path, fake_latency):
+    """A timed budget (never redrawn) meets over-budget children: infeasible, counted in log.csv, never best."""
+    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear"}}.get(strategy, {})
+    run = tmp_path / "run"
+    result = evonas.facade.run_search(
+        SearchConfig.from_dict(tiny(strategy=strategy, budget="latency=4.5,params=1e6", evaluations=16, **options)),
+        run, progress=False)
+    scored, log = pd.read_csv(run / "scored.csv"), pd.read_csv(run / "log.csv")
+    infeasible = scored[scored["status"] == "infeasible"]
+    assert len(infeasible) > 0 and log["infeasible"].sum() == len(infeasible) == result.best["infeasible"]
+    assert infeasible["score"].isna().all() and infeasible["error"].str.startswith("over budget:").all()
+    best = json.loads((run / "best.json").read_text())
+    assert best["costs"]["latency"] <= 4.5 and best["costs"]["params"] <= 1e6
+    assert best["budget"] == {"latency": 4.5, "params": 1e6}
+    for ind in result.halloffame:
+        costs = result.cache.get(ind.genome).costs
+        assert costs["latency"] <= 4.5 and costs["params"] <= 1e6
+    assert {"cost_latency", "cost_params"} <= set(scored.columns)
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES.names()))
+def test_a_cheap_budget_redraws_children_rather_than_spending_evaluations(strategy):
+    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear"}}.get(strategy, {})
+    limit = 3e5  # about a quarter of NB201 is within it
+    result = evonas.search(**tiny(strategy=strategy, budget={"params": limit}, evaluations=16, **options))
+    costs = [e.costs["params"] for e in result.cache.scores.values()]
+    assert len(costs) == 16 and max(costs) <= limit and result.best["costs"]["params"] <= limit
+    free = evonas.search(**tiny(strategy=strategy, evaluations=16, **options))
+    assert max(NB201.count_params(g) for g in free.cache.genomes.values()) > limit, "the budget binds"
+
+
+def test_multi_objective_budgets_are_constraints(tmp_path):
+    run = tmp_path / "run"
+    result = run_moo(MooConfig.from_dict({"space": "nb201", "population": 8, "cycles": 3, "samples": 2, "repeats": 1,
+                                          "net": dict(NB201.tiny_net_args), "objectives": "swap,flops",
+                                          "budget": "params=3e5"}), run, progress=False)
+    front = pd.read_csv(run / "front.csv")
+    assert {"cost_flops"} <= set(front.columns) and len(result.front) >= 1
+    assert all(NB201.count_params(NB201.from_native(a)) <= 3e5 for a in result.population["native"])
+    scored = pd.read_csv(run / "scored.csv")
+    assert (scored.loc[scored["cost_params"] > 3e5, "status"] == "infeasible").all()
+
+
+def test_three_objectives_run_with_nsga3(tmp_path, fake_latency, capsys):
+    run = tmp_path / "run"
+    args = ["search", "--objectives", "swap,params,latency", "--space", "nb201", "--population", "8", "--cycles", "2",
+            "--samples", "2", "--repeats", "1", "--net", "C=4,N=1", "--out", str(run), "--no-progress"]
+    assert main(args) == 0
+    assert json.loads((run / "config.json").read_text())["algorithm"] == "nsga3"
+    front = pd.read_csv(run / "front.csv")
+    assert {"cost_params", "cost_latency"} <= set(front.columns)
+    assert (run / "front.png").is_file() and (run / "front_latency.png").is_file()
+    with pytest.raises(ConfigError, match="nsga2 does not suit 3 objectives"):
+        evonas.facade.check(MooConfig.from_dict({"objectives": "swap,params,flops", "algorithm": "nsga2"}))
+
+
+@pytest.mark.parametrize("value, message", [
+    ("300000", "--budget params=300000"), ("params=-1", "params=-1.0: a limit must be a number > 0"),
+    ("params", "expected COST=LIMIT"),
+])
+def test_bad_budgets_are_one_line(tmp_path, capsys, value, message):
+    for objectives in ([], ["--objectives", "swap,params"]):
+        assert main(["search", "--space", "nb201", "--budget", value, "--out", str(tmp_path / "run"), *objectives]) == 2
+        error = capsys.readouterr().err
+        assert message in error and error.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(UnknownNameError, match="unknown cost 'size'"):
+        evonas.facade.check(SearchConfig.from_dict({"budget": "size=3"}))
+    with pytest.raises(ConfigError, match="--latency-runs applies only where latency is measured"):
+        evonas.facade.check(SearchConfig.from_dict({"budget": "params=3e5", "latency_runs": 3}))
+    with pytest.raises(ConfigError, match="PROXY,COST"):
+        evonas.facade.check(MooConfig.from_dict({"objectives": "swap,size"}))
+
+
+def test_the_size_prior_centres_on_the_top_of_the_budget(tmp_path):
+    """Regularised SWAP under a params budget: mu is the largest scoring network within it, not the space's."""
+    free = evonas.facade.run_search(SearchConfig.from_dict(tiny(proxy="reg-swap", evaluations=4)), tmp_path / "free",
+                                    progress=False)
+    budgeted = evonas.facade.run_search(SearchConfig.from_dict(tiny(proxy="reg-swap", evaluations=4,
+                                                                    budget={"params": 3e5})), tmp_path / "b",
+                                        progress=False)
+    mu_free, mu_budget = free.best["mu"], budgeted.best["mu"]
+    assert mu_budget < mu_free
+    # the scoring network here is the tiny one; the budget is on the network to deploy
+    within = [g for g in (NB201.sample(np.random.default_rng(s)) for s in range(300)) if NB201.count_params(g) <= 3e5]
+    assert max(NB201.count_params(g, **NB201.tiny_net_args) for g in within) / 1e3 <= mu_budget
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["mu"] == mu_budget
+
+
+def test_nsga3_breaks_ties_between_equally_over_budget_architectures_by_the_seed():
+    """Two architectures over budget by the same amount tie on G; the tie is drawn from the run's seeded generator."""
+    from pymoo.core.population import Population
+
+    from evonas.moo.algorithms import ALGORITHMS, GenomeOperators
+
+    operators = GenomeOperators.create(NB201, np.random.default_rng(0))
+    selection = ALGORITHMS.get("nsga3")(8, operators, 3).mating.selection
+    pop = Population.new(CV=np.full((4, 1), 0.25), F=np.zeros((4, 3)))
+    P = np.array([[0, 1], [2, 3]] * 20)
+    draws = [selection.func_comp(pop, P, random_state=np.random.default_rng(7))[:, 0].tolist() for _ in range(2)]
+    assert draws[0] == draws[1] and len(set(draws[0])) == 4
