@@ -179,11 +179,15 @@ def auto_window(workers: int, brood: float) -> int:
 
     ``brood`` is the evaluations a cycle submits (SWAP-NAS: its mutants and, half the time,
     a crossover child). Chosen by measurement (``docs/results/scaling.md``): about 1.5 tasks
-    per worker keep 64 sleeping workers over 90 % busy; 1 and 2 workers keep the
-    synchronous search.
+    per worker keep 64 sleeping workers over 90 % busy; up to :data:`SYNCHRONOUS_WORKERS`
+    workers keep the synchronous search (the same result with 1 or 2 workers).
     """
+    if workers <= SYNCHRONOUS_WORKERS:
+        return 1
     return max(1, math.ceil(AUTO_TASKS_PER_WORKER * workers / max(brood, 1.0)))
 
 
 #: Tasks in flight per worker that :func:`auto_window` aims at.
 AUTO_TASKS_PER_WORKER = 1.5
+#: Up to this many workers the default window is 1: the synchronous search, identical with 1 or 2 workers.
+SYNCHRONOUS_WORKERS = 2

@@ -115,6 +115,7 @@ def op_mutants(toolbox: base.Toolbox, parent: Individual, n: int, seen: ScoreCac
 
 
 @register_strategy("pre-nas", remove=operators.remove_worst, setup=predictor_parts, selects=1,
+                   brood=lambda o: o["per_cycle"],
                    summary="PRE-NAS (Peng et al. 2023): a predictor picks which op-mutants of a parent to evaluate")
 def pre_nas(
     population: list,

@@ -13,6 +13,7 @@ from evonas.strategy.run import SearchRun, draw_fresh
 
 
 @register_strategy("swap-nas", remove=operators.remove_worst, selects=2,
+                   brood=lambda o: o["mutations"] + o["crossover"],
                    summary="SWAP-NAS (Peng et al. 2024): tournament, crossover, 5 mutants, the best joins, the worst leaves")
 def swap_nas(
     population: list,
