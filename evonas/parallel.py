@@ -26,6 +26,7 @@ a failed cycle is simply repeated by ``--resume``.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import multiprocessing
@@ -66,6 +67,8 @@ def submit(map_fn: MapFn, fn: Callable[[Any], Any], items: Sequence[Any]) -> lis
     builtin, a user's) runs them now. Pipelined searches submit this way
     (:mod:`evonas.strategy.pipeline`).
     """
+    while isinstance(map_fn, functools.partial) and not map_fn.args and not map_fn.keywords:
+        map_fn = map_fn.func  # a toolbox part: DEAP's register wraps it in a partial
     start = getattr(map_fn, "submit", None)
     return start(fn, items) if start is not None else [Done(r) for r in map_fn(fn, items)]
 
