@@ -4,11 +4,12 @@ The evaluator sleeps ``--seconds`` (0.2 s) and returns a smooth deterministic sc
 genome (its op codes weighted by a cosine), so 64 workers fit on 2 cores, every cycle finds
 new architectures and the run reaches its budget. Each run is SWAP-NAS (population 20,
 5 mutants, crossover 0.5) on the DARTS space until ``max(--min-evals, --per-worker x
-workers)`` distinct architectures are evaluated, timed from after the pool is warm (every
+workers)`` (100, 40) distinct architectures are evaluated, timed from after the pool is warm (every
 worker started). One JSON line per run:
 
-- ``utilisation``: busy worker-time / (workers x wall), busy = evaluations run x seconds
-  (a duplicate that two cycles in flight both evaluated counts, it kept a worker busy);
+- ``utilisation``: busy worker-time / (workers x wall), busy = evaluations finished by the
+  end x seconds (``finished``: a duplicate that two cycles in flight both evaluated counts,
+  it kept a worker busy; one still running when the search stopped does not);
 - ``useful``: the same with only the distinct evaluations the search counted;
 - ``speedup``: ideal serial time (distinct evaluations x seconds) / wall.
 
@@ -46,21 +47,35 @@ class SleepScore:
 
 
 class Counting:
-    """A map that counts the items it runs (the busy worker-time) and passes ``submit`` on."""
+    """A map that keeps what it ran, so the evaluations finished by a moment (the busy worker-time) can be counted."""
 
     def __init__(self, map_fn: Callable) -> None:
-        self.map_fn, self.items = map_fn, 0
+        self.map_fn, self.mapped, self.tasks = map_fn, 0, []
 
     def __call__(self, fn: Callable, items: Sequence) -> Any:
         items = list(items)
-        self.items += len(items)
+        self.mapped += len(items)
         return self.map_fn(fn, items)
 
     def submit(self, fn: Callable, items: Sequence) -> list:
         from evonas.parallel import submit
 
-        self.items += len(items)
-        return submit(self.map_fn, fn, items)
+        tasks = submit(self.map_fn, fn, items)
+        self.tasks += tasks
+        return tasks
+
+    def finished(self) -> int:
+        """Evaluations finished so far: those mapped, and those submitted that are done (not those cut off at the end)."""
+        def done(task: Any) -> bool:
+            if hasattr(task, "future"):  # a local process
+                return task.future.done() and not task.future.cancelled()
+            if hasattr(task, "ref"):  # Ray
+                import ray
+
+                return task.ref is not None and bool(ray.wait([task.ref], timeout=0)[0])
+            return True  # run at once (serial)
+
+        return self.mapped + sum(map(done, self.tasks))
 
 
 def one_run(workers: int, window: int, evaluations: int, seconds: float, ray: bool) -> dict:
@@ -81,16 +96,17 @@ def one_run(workers: int, window: int, evaluations: int, seconds: float, ray: bo
             pool.warm()
         counting = Counting(pool if pool is not None else map)
         toolbox.register("map", counting)
-        run = SearchRun(toolbox, StopRule(None, evaluations))
+        run = SearchRun(toolbox, StopRule(None, evaluations, stall=10**6))  # the budget ends it, never a stall
         start = time.perf_counter()
         strategy.search(toolbox.population(n=20), toolbox, run, mutations=5, crossover=0.5, window=window, rng=rng)
         wall = time.perf_counter() - start
+        finished = counting.finished()
     finally:
         if pool is not None:
             pool.close()
     return {"backend": "ray" if ray else "local", "workers": workers, "window": window, "evaluations": run.spent,
-            "tasks": counting.items, "cycles": run.cycle, "wall_s": round(wall, 2),
-            "utilisation": round(counting.items * seconds / (workers * wall), 3),
+            "finished": finished, "cycles": run.cycle, "wall_s": round(wall, 2),
+            "utilisation": round(finished * seconds / (workers * wall), 3),
             "useful": round(run.spent * seconds / (workers * wall), 3),
             "speedup": round(run.spent * seconds / wall, 2), "ideal_speedup": workers}
 
@@ -124,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", default="1,2,8,16,32,64", help="comma-separated worker counts")
     parser.add_argument("--seconds", type=float, default=0.2, help="the evaluator's cost")
-    parser.add_argument("--per-worker", type=int, default=20, help="evaluations per worker")
+    parser.add_argument("--per-worker", type=int, default=40, help="evaluations per worker")
     parser.add_argument("--min-evals", type=int, default=100, help="at least this many evaluations")
     parser.add_argument("--windows", default="1,auto", help="windows to run (numbers or auto)")
     parser.add_argument("--ray", action="store_true", help="Ray actors of a local instance instead of processes")

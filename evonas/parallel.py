@@ -147,9 +147,15 @@ class ProcessMap:
         )
 
     def submit(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[_LocalTask]:
-        """Start ``fn(item)`` for every item now; a dead worker is a :class:`WorkerError` when its result is asked for."""
+        """Start ``fn(item)`` for every item now; a dead worker's tasks are run again once on a new pool."""
         payload = _dumps(fn, self.scorer)
-        return [_LocalTask(self._pool.submit(_run, payload, item)) for item in items]
+        return [_LocalTask(self, payload, item) for item in items]
+
+    def restart(self, broken: ProcessPoolExecutor) -> None:
+        """A new pool in place of ``broken`` (once, however many of its tasks notice)."""
+        if self._pool is broken:
+            broken.shutdown(wait=True)
+            self._pool = self._start()
 
     def warm(self) -> None:
         """Start every worker now (the pool starts them as tasks arrive): a benchmark times from here."""
@@ -164,15 +170,22 @@ class ProcessMap:
 
 
 class _LocalTask:
-    def __init__(self, future: Any) -> None:
-        self.future = future
+    """One item submitted to a :class:`ProcessMap`: ``result()`` waits; a dead worker's task runs again once."""
+
+    def __init__(self, owner: ProcessMap, payload: bytes, item: Any) -> None:
+        self.owner, self.payload, self.item = owner, payload, item
+        self.pool, self.future = owner._pool, owner._pool.submit(_run, payload, item)
 
     def result(self) -> Any:
-        try:
-            return self.future.result()
-        except BrokenProcessPool:
-            raise WorkerError("a local worker process died while scoring (killed, out of memory or crashed); results "
-                              "saved so far are intact: continue with --resume") from None
+        for _ in range(RETRIES + 1):
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                self.owner.restart(self.pool)
+                self.pool = self.owner._pool
+                self.future = self.pool.submit(_run, self.payload, self.item)
+        raise WorkerError("a local worker process died twice while scoring (killed, out of memory or crashed); results "
+                          "saved so far are intact: continue with --resume")
 
 
 def _sleep(seconds: float) -> None:
