@@ -78,24 +78,33 @@ def check_window(window: int) -> None:
 
 
 def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed: Breed, *, window: int,
-                 rng: np.random.Generator) -> list:
-    """Run the steady-state cycles of ``breed`` with up to ``window`` in flight; ``rng`` is the toolbox's generator.
+                 rng: np.random.Generator | None) -> list:
+    """Run the steady-state cycles of ``breed`` with up to ``window`` in flight.
+
+    ``rng`` is the toolbox's generator, whose state the lanes take turns in; needed with a
+    window > 1 only (one cycle in flight draws from it as it is).
 
     Toolbox parts used: ``evaluate``, ``map`` (its ``submit``, if it has one, starts
     evaluations without waiting; :func:`evonas.parallel.submit`) and ``remove``.
     """
     check_window(window)
+    if rng is None and window > 1:
+        raise ConfigError(f"window = {window}: a pipelined search needs the toolbox's generator (rng=...)")
     run.begin(population)
-    if run.lanes is None:
+    if rng is None:
+        run.lanes = None
+    elif run.lanes is None:
         seeds = [int(rng.integers(2**63)) for _ in range(window - 1)]
         run.lanes = [rng.bit_generator.state] + [np.random.default_rng(s).bit_generator.state for s in seeds]
-    if len(run.lanes) != window:
+    if run.lanes is not None and len(run.lanes) != window:
         raise ConfigError(f"window = {window}: the run being continued has {len(run.lanes)} (a window cannot change)")
     lanes = run.lanes
     cycles: deque[_Cycle] = deque()  # in cycle order
     waiting: deque[_Cycle] = deque()  # with an evaluation in flight, in the order submitted
 
     def on_lane(cycle: _Cycle, fn: Callable, *args: Any) -> Any:
+        if rng is None:
+            return fn(*args)
         lane = cycle.bred.cycle % window
         rng.bit_generator.state = lanes[lane]
         try:
@@ -128,7 +137,8 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
         return scored
 
     def start(bred: Bred) -> None:
-        lanes[bred.cycle % window] = bred.rng
+        if rng is not None:
+            lanes[bred.cycle % window] = bred.rng
         cycle = _Cycle(bred, None, ledger(run.cache, bred.seen))  # type: ignore[arg-type]
         cycle.steps = breed(list(bred.population), cycle.ledger)
         cycles.append(cycle)
@@ -137,7 +147,7 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
     def fill() -> None:
         later = run.cycle + len(cycles) + 1
         while len(cycles) < window and run.stop.more(later - 1, run.spent, run.stalled):
-            start(Bred(later, lanes[later % window], list(population), len(run.cache)))
+            start(Bred(later, lanes[later % window] if rng is not None else {}, list(population), len(run.cache)))
             later += 1
         run.inflight = [c.bred for c in cycles]
 

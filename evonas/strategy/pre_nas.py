@@ -125,7 +125,7 @@ def pre_nas(
     per_cycle: int = 2,
     window: int = 1,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Run PRE-NAS on ``population``; the budget ``evaluations`` counts evaluated (trained or queried) architectures.
 

@@ -20,7 +20,7 @@ def random_search(
     run: SearchRun,
     window: int = 1,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Score one new random architecture per cycle; the population keeps the best seen.
 
@@ -33,7 +33,8 @@ def random_search(
             evaluate(child)
             P.append(child); remove(P)
 
-    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas`.
+    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas` (``rng`` is needed
+    with a window > 1 only).
     """
     def breed(population: list, seen: ScoreCache):
         children = yield draw_fresh(toolbox.individual, 1, seen), None

@@ -21,7 +21,7 @@ def regularised_evolution(
     run: SearchRun,
     window: int = 1,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Run regularised evolution on ``population`` (kept in age order, oldest first).
 
@@ -35,7 +35,8 @@ def regularised_evolution(
             evaluate(child, parent)
             P.append(child); remove(P)               # ageing: the oldest leaves, however good
 
-    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas`.
+    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas` (``rng`` is needed
+    with a window > 1 only).
     """
     def breed(population: list, seen: ScoreCache):
         (parent,) = toolbox.select(population, 1)
