@@ -128,7 +128,7 @@ def test_a_strategy_without_a_window_refuses_one(monkeypatch):
 
 def test_auto_window_follows_the_workers_and_is_saved(tmp_path):
     assert auto_window(1, 5.5) == auto_window(2, 5.5) == auto_window(2, 1) == 1
-    assert auto_window(64, 5.5) == 35 and auto_window(64, 1) == 192
+    assert auto_window(64, 5.5) == 47 and auto_window(64, 1) == 256
     config = SearchConfig(workers=16)
     check(config.check())
     assert config.window == auto_window(16, 5.5)

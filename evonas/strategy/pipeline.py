@@ -188,7 +188,7 @@ def auto_window(workers: int, brood: float) -> int:
     """The default window: enough cycles in flight to keep ``workers`` busy, 1 while one cycle can.
 
     ``brood`` is the evaluations a cycle submits (SWAP-NAS: its mutants and, half the time,
-    a crossover child). Chosen by measurement (``docs/results/scaling.md``): about 3 tasks
+    a crossover child). Chosen by measurement (``docs/results/scaling.md``): about 4 tasks
     per worker keep 64 sleeping workers over 90 % busy; up to :data:`SYNCHRONOUS_WORKERS`
     workers keep the synchronous search (the same result with 1 or 2 workers).
     """
@@ -198,6 +198,6 @@ def auto_window(workers: int, brood: float) -> int:
 
 
 #: Tasks in flight per worker that :func:`auto_window` aims at.
-AUTO_TASKS_PER_WORKER = 3.0
+AUTO_TASKS_PER_WORKER = 4.0
 #: Up to this many workers the default window is 1: the synchronous search, identical with 1 or 2 workers.
 SYNCHRONOUS_WORKERS = 2
