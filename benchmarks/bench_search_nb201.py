@@ -33,6 +33,7 @@ Usage::
     python benchmarks/bench_search_nb201.py                       # lookup, 10 seeds, budgets 100 300 1000
     python benchmarks/bench_search_nb201.py --live --budgets 300 --seeds 10 --methods swap-nas
     python benchmarks/bench_search_nb201.py --budgets 100 --methods swap-nas --ensembles swap+synflow+params
+    python benchmarks/bench_search_nb201.py --budgets 100 --methods swap-nas rea --window 8
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class EnsembleLookup:
 
 
 def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, population: int,
-                  members: tuple[MemberScores, dict] | None = None) -> str:
+                  members: tuple[MemberScores, dict] | None = None, window: int = 1) -> str:
     """The architecture one method returns, its fitness read from the file (or, for an ensemble, the kept member scores)."""
     strategy_name, fitness = METHODS.get(method) or ("swap-nas", method.split(" ", 1)[1])
     space = evonas.get_space("nb201")
@@ -121,17 +122,20 @@ def lookup_search(method: str, scores: pd.DataFrame, seed: int, budget: int, pop
     toolbox = make_toolbox(space, evaluate, rng, MaxFitness, remove=strategy.remove)
     hof = tools.HallOfFame(10)  # as the search keeps (DEAP breaks ties by the hall of fame's size)
     kwargs = {"rng": rng} if "rng" in strategy.options else {}
+    if "window" in strategy.options:
+        kwargs["window"] = window
     strategy.search(toolbox.population(n=population), toolbox, SearchRun(toolbox, StopRule(None, budget), halloffame=hof), **kwargs)
     return space.to_native(hof[0].genome)
 
 
-def live_search(method: str, seed: int, budget: int, population: int, workers: int) -> tuple[str, float]:
+def live_search(method: str, seed: int, budget: int, population: int, workers: int,
+                window: int = 1) -> tuple[str, float]:
     """The architecture one method returns with every architecture scored for real, and the wall time."""
     from evonas.facade import SearchConfig, run_search
 
     strategy, fitness = METHODS[method]
     config = SearchConfig(space="nb201", strategy=strategy, proxy=fitness, population=population,
-                          evaluations=budget, seed=seed, workers=workers)
+                          evaluations=budget, seed=seed, workers=workers, window=window)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         result = run_search(config, Path(tmp) / "run", progress=False)
@@ -149,6 +153,7 @@ def main() -> None:
                    help="bench_ensemble.py's --out: member scores and reference, read and added to")
     p.add_argument("--population", type=int, default=10)
     p.add_argument("--workers", type=int, default=1, help="live mode: scoring processes per search")
+    p.add_argument("--window", type=int, default=1, help="cycles in flight of the steady-state strategies (1: synchronous)")
     p.add_argument("--table", type=Path, default=TABLE)
     p.add_argument("--scores", type=Path, default=SCORES)
     args = p.parse_args()
@@ -158,7 +163,7 @@ def main() -> None:
     rank = dict(zip(table["arch"], table["cifar10_test_acc"].rank(ascending=False, method="min").astype(int)))
     mode = "live" if args.live else f"lookup ({args.scores.name})"
     print(f"mode: {mode}; machine: {platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}; "
-          f"population {args.population}, seeds 0..{args.seeds - 1}")
+          f"population {args.population}, seeds 0..{args.seeds - 1}, window {args.window}")
     scores = None if args.live else pd.read_csv(args.scores, comment="#")
     members = None
     if args.ensembles:
@@ -176,10 +181,10 @@ def main() -> None:
         for seed in range(args.seeds):
             for method in methods:
                 if args.live:
-                    arch, seconds = live_search(method, seed, budget, args.population, args.workers)
+                    arch, seconds = live_search(method, seed, budget, args.population, args.workers, args.window)
                 else:
                     t0 = time.perf_counter()
-                    arch = lookup_search(method, scores, seed, budget, args.population, members)
+                    arch = lookup_search(method, scores, seed, budget, args.population, members, args.window)
                     seconds = time.perf_counter() - t0
                 rows.append({"budget": budget, "seed": seed, "method": method, "acc": acc[arch], "rank": rank[arch],
                              "seconds": seconds, "arch": arch})

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from evonas.encodings import Genome
 from evonas.evaluation import Evaluation, as_evaluation, evaluate_safely
 
-__all__ = ["Evaluation", "ScoreCache", "as_evaluation", "evaluate_safely", "score_all"]
+__all__ = ["Evaluation", "ScoreCache", "as_evaluation", "evaluate_safely", "score_all", "task"]
 
 
 class ScoreCache:
@@ -50,14 +50,18 @@ class ScoreCache:
         Counts a hit per genome found and a miss per genome to score (the caller scores them).
         """
         found = [self.scores.get(self.key(g)) for g in genomes]
-        todo: dict[str, Genome] = {}
-        for g, score in zip(genomes, found):
-            if score is None:
-                todo.setdefault(self.key(g), g)
-        missing = list(todo.values())[: None if limit is None else max(limit, 0)]
+        missing = self.missing(genomes, limit)
         self.hits += sum(s is not None for s in found)
         self.misses += len(missing)
         return found, missing
+
+    def missing(self, genomes: Sequence[Genome], limit: int | None = None) -> list[Genome]:
+        """The distinct genomes not in the cache, in order, at most ``limit`` of them (counts nothing)."""
+        todo: dict[str, Genome] = {}
+        for g in genomes:
+            if self.key(g) not in self.scores:
+                todo.setdefault(self.key(g), g)
+        return list(todo.values())[: None if limit is None else max(limit, 0)]
 
     def store(self, genome: Genome, evaluation: Evaluation) -> None:
         """Keep ``evaluation`` as the one of ``genome``'s network (the first genome seen names it)."""
@@ -110,7 +114,12 @@ def score_all(
     """
     parent_of = {cache.key(g): p for g, p in zip(genomes, parents or [None] * len(genomes))}
     _, missing = cache.lookup(genomes, limit)
-    tasks = [g if parent_of[cache.key(g)] is None else (g, parent_of[cache.key(g)]) for g in missing]
+    tasks = [task(g, parent_of[cache.key(g)]) for g in missing]
     for genome, result in zip(missing, map_fn(partial(evaluate_safely, evaluate), tasks)):
         cache.store(genome, result)
     return [cache.scores.get(cache.key(g)) for g in genomes]
+
+
+def task(genome: Genome, parent: Genome | None) -> Genome | tuple[Genome, Genome]:
+    """What an evaluation task carries: the genome, with its parent where there is one (:func:`evaluate_safely`)."""
+    return genome if parent is None else (genome, parent)

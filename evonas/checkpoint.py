@@ -2,7 +2,8 @@
 
 Everything needed to continue bit-for-bit is in it: the population and its scores, the
 cache, the logbook, the hall of fame *in its order* (rebuilt by inserting, a tie would change
-places, and ``best.json`` is its first), the idle-cycle count of the stop rule, and the
+places, and ``best.json`` is its first), the idle-cycle count of the stop rule, a pipelined
+search's random streams and the cycles it had in flight (bred again on resume), and the
 state of the search's one random generator (every draw -- sampling, selection, variation --
 comes from it; scores are seeded per architecture, and nothing touches Python's or
 torch's global generators). A search killed at any moment leaves the previous checkpoint
@@ -12,7 +13,7 @@ intact. Nothing is ever unpickled.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from evonas.errors import ConfigError
 from evonas.evaluation import Evaluation
 from evonas.operators import Individual
 from evonas.strategy import assign
+from evonas.strategy.pipeline import Bred
 
 KIND = "search"
 
@@ -41,6 +43,8 @@ class SearchState:
     halloffame: tools.HallOfFame
     rng: np.random.Generator
     stalled: int = 0
+    lanes: list[dict] | None = None  # a pipelined search's random streams (evonas.strategy.pipeline)
+    inflight: list[Bred] = field(default_factory=list)  # the cycles it had in flight
 
 
 def save_checkpoint(run_dir: Path, state: SearchState) -> None:
@@ -53,6 +57,9 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
         "cache": state.cache.to_json(),
         "logbook": list(state.logbook),
         "rng": {"numpy": state.rng.bit_generator.state},
+        "pipeline": {"lanes": state.lanes, "inflight": [
+            {"cycle": b.cycle, "rng": b.rng, "seen": b.seen, "population": [_individual_json(i) for i in b.population]}
+            for b in state.inflight]},
     })
 
 
@@ -79,6 +86,9 @@ def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int, key: Cal
             halloffame=hof,
             rng=rng,
             stalled=int(data.get("stalled", 0)),
+            lanes=data.get("pipeline", {}).get("lanes"),
+            inflight=[Bred(int(b["cycle"]), b["rng"], [_individual(d, fitness) for d in b["population"]], int(b["seen"]))
+                      for b in data.get("pipeline", {}).get("inflight", [])],
         )
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as err:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None

@@ -25,7 +25,7 @@ from evonas.runfolder import CONFIG_FILE, check_new, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
-RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray", "device")
+RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray", "device", "gpus_per_worker")
 #: the limits of a run: a resumed run given one of them runs to the limits it is given
 LIMITS = ("cycles", "evaluations")
 #: the second objective of every multi-objective search
@@ -228,6 +228,8 @@ class SearchBase(RunConfig):
                                             "against; read before the search, never during it")
     workers: int = option(1, "score on this many local worker processes (with --ray: Ray actors)")
     ray: str | None = option(None, "score on a Ray cluster: its address, 'auto' or 'local'")
+    gpus_per_worker: float | None = option(None, "with --ray: GPUs each Ray actor holds, fractions allowed (0.25: four "
+                                                 "actors share a GPU; default: 1 when scoring on CUDA, else 0)")
     evaluator: str = option("proxy", "what a search evaluates architectures with (evonas list evaluators): "
                                      "proxy (training-free), table (a benchmark table), train (short training)")
     table: str | None = option(None, "evaluator table: CSV of trained architectures (arch column in the space's "
@@ -297,6 +299,8 @@ class SearchBase(RunConfig):
             "workers": (self.workers >= 1, ">= 1"),
             "ray": (self.ray is None or self.ray.strip() != "", "a Ray address, 'auto' or 'local'"),
             "epochs": (self.epochs is None or self.epochs >= 1, ">= 1"),
+            "gpus_per_worker": (self.gpus_per_worker is None or (self.gpus_per_worker >= 0 and self.ray is not None),
+                                ">= 0, with --ray (GPUs are given to Ray actors)"),
         })
         self.check_evaluator_options()
 
@@ -345,6 +349,9 @@ class SearchConfig(SearchBase):
     target_size: float | None = option(None, "steer a regularised proxy to this size, in thousands of parameters of "
                                              "the scored network (sets mu, and sigma = mu^2)")
     halloffame: int = option(10, "best architectures kept")
+    window: int | str | None = option(None, "swap-nas, rea, random, pre-nas: cycles in flight (pipelined steady state: cycle c "
+                                      "is bred before cycle c-1 is merged); 1: the synchronous search; auto: from "
+                                      "--workers, 1 for one or two workers (the resolved value is saved) (default auto)")
 
     def check(self) -> SearchConfig:
         """Raise :class:`ConfigError` naming the first value out of range; nothing has run or been written yet."""
@@ -362,6 +369,7 @@ class SearchConfig(SearchBase):
             "candidates": (self.candidates is None or self.candidates >= 1, ">= 1"),
             "per_cycle": (self.per_cycle is None or self.per_cycle >= 1, ">= 1"),
             "prior_samples": (self.prior_samples is None or self.prior_samples >= 1, ">= 1"),
+            "window": (self.window is None or self.window >= 1, "a whole number >= 1 or auto"),
         })
         if self.sigma is not None and not self.sigma > 0:
             raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
@@ -373,6 +381,11 @@ class SearchConfig(SearchBase):
         """``features`` may be given as a comma-separated string (and ``net`` as text)."""
         if isinstance(data.get("features"), str):
             data["features"] = [f.strip() for f in data["features"].split(",") if f.strip()]
+        if isinstance(data.get("window"), str):
+            text = data["window"].strip()
+            if text != "auto" and not text.isdigit():
+                raise ConfigError(f"--window {text}: must be a whole number >= 1 or auto")
+            data["window"] = None if text == "auto" else int(text)
         return SearchBase.normalise(self, data)
 
     def strategy_options(self) -> dict[str, Any]:
@@ -380,7 +393,7 @@ class SearchConfig(SearchBase):
         return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament,
                 "candidates": self.candidates, "per_cycle": self.per_cycle, "predictor": self.predictor,
                 "features": self.features, "prior": self.prior, "prior_samples": self.prior_samples,
-                "target": self.predictor_target}
+                "target": self.predictor_target, "window": self.window}
 
 
 @dataclasses.dataclass

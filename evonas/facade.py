@@ -57,7 +57,12 @@ def check_single(config: SearchConfig, space: SearchSpace) -> None:
 
     if config.proxy is not None:
         PROXIES.get(config.proxy)  # the name only: options such as mu/sigma may still be unset
-    STRATEGIES.get(config.strategy).bind(config.strategy_options(), population=config.population)
+    strategy = STRATEGIES.get(config.strategy)
+    options = strategy.bind(config.strategy_options(), population=config.population)
+    if config.window is None and "window" in strategy.options:  # auto: resolved now, so config.json keeps it
+        from evonas.strategy.pipeline import auto_window
+
+        config.window = auto_window(config.workers, strategy.brood_size(options))
     if config.predictor is not None:
         from evonas.predictor import regressor_class
 
@@ -150,6 +155,7 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
 
     def on_cycle(run: SearchRun, population: list) -> None:
         state.cycle, state.population, state.logbook, state.stalled = run.cycle, population, run.logbook, run.stalled
+        state.lanes, state.inflight = run.lanes, run.inflight
         if out is not None:
             from evonas.results import write_log
 
@@ -160,8 +166,8 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
 
     run = SearchRun(toolbox, stop, cache=state.cache, halloffame=state.halloffame,
                     logbook=state.logbook if prepared.resume else None, start=state.cycle if prepared.resume else None,
-                    stalled=state.stalled, on_cycle=on_cycle)
-    with make_map(config.workers, config.ray, evaluator.evaluate) as map_fn:
+                    stalled=state.stalled, on_cycle=on_cycle, lanes=state.lanes, inflight=state.inflight)
+    with make_map(config.workers, config.ray, evaluator.evaluate, gpus_per_worker=config.gpus_per_worker) as map_fn:
         toolbox.register("map", map_fn)
         population = strategy.search(state.population, toolbox, run, **options)
     bar.close()

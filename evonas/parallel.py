@@ -26,6 +26,7 @@ a failed cycle is simply repeated by ``--resume``.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import multiprocessing
@@ -49,6 +50,29 @@ START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_met
 _SCORER = "scorer"  # the persistent id standing for the worker's installed scorer
 
 
+class Done:
+    """An evaluation already made (what a map without ``submit`` gives): ``result()`` returns it."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+def submit(map_fn: MapFn, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """Start ``fn(item)`` for every item without waiting: one object per item whose ``result()`` waits for it.
+
+    The maps of :func:`make_map` start them on their workers; any other ``map`` (the
+    builtin, a user's) runs them now. Pipelined searches submit this way
+    (:mod:`evonas.strategy.pipeline`).
+    """
+    while isinstance(map_fn, functools.partial) and not map_fn.args and not map_fn.keywords:
+        map_fn = map_fn.func  # a toolbox part: DEAP's register wraps it in a partial
+    start = getattr(map_fn, "submit", None)
+    return start(fn, items) if start is not None else [Done(r) for r in map_fn(fn, items)]
+
+
 def cores() -> int:
     """CPU cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -63,7 +87,8 @@ def check_rules(workers: int, ray: str | None) -> dict[str, tuple[bool, str]]:
 
 
 @contextmanager
-def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any]) -> Iterator[MapFn]:
+def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any], *,
+             gpus_per_worker: float | None = None) -> Iterator[MapFn]:
     """An ordered ``map`` that scores on ``workers`` local processes or on a Ray cluster; shut down on exit.
 
     Args:
@@ -74,16 +99,22 @@ def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any]
             machine; ``"local"``: a new single-machine instance), or None for local processes.
             If this process already called ``ray.init``, that session is used.
         scorer: installed once in every worker; functions mapped later may refer to it cheaply.
+        gpus_per_worker: the (fractional) GPUs each Ray actor holds, e.g. 0.25: four actors
+            share a GPU (default: 1 for a scorer on CUDA, else 0).
 
     Raises:
-        ConfigError: ``workers`` < 1, Ray is not installed or the cluster cannot be reached.
+        ConfigError: ``workers`` < 1, Ray is not installed or the cluster cannot be reached,
+            GPUs per worker without Ray or on a cluster without GPUs.
     """
     if workers < 1:
         raise ConfigError(f"workers = {workers} is out of range: must be >= 1")
+    if gpus_per_worker is not None and (gpus_per_worker < 0 or ray_address is None):
+        raise ConfigError(f"--gpus-per-worker {gpus_per_worker}: " + (
+            "must be >= 0" if gpus_per_worker < 0 else "GPUs are given to Ray actors: give --ray too"))
     if ray_address is None and workers == 1:
         yield map
         return
-    pool = RayMap(ray_address, workers, scorer) if ray_address is not None else ProcessMap(workers, scorer)
+    pool = RayMap(ray_address, workers, scorer, gpus_per_worker) if ray_address is not None else ProcessMap(workers, scorer)
     try:
         yield pool
     finally:
@@ -115,11 +146,52 @@ class ProcessMap:
             "memory or crashed); results saved so far are intact: continue with --resume (search) or rerun (correlate)"
         )
 
+    def submit(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[_LocalTask]:
+        """Start ``fn(item)`` for every item now; a dead worker's tasks are run again once on a new pool."""
+        payload = _dumps(fn, self.scorer)
+        return [_LocalTask(self, payload, item) for item in items]
+
+    def restart(self, broken: ProcessPoolExecutor) -> None:
+        """A new pool in place of ``broken`` (once, however many of its tasks notice)."""
+        if self._pool is broken:
+            broken.shutdown(wait=True)
+            self._pool = self._start()
+
+    def warm(self) -> None:
+        """Start every worker now (the pool starts them as tasks arrive): a benchmark times from here."""
+        for f in [self._pool.submit(_sleep, 0.2) for _ in range(self.workers)]:
+            f.result()
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_install, initargs=self._initargs)
+
+
+class _LocalTask:
+    """One item submitted to a :class:`ProcessMap`: ``result()`` waits; a dead worker's task runs again once."""
+
+    def __init__(self, owner: ProcessMap, payload: bytes, item: Any) -> None:
+        self.owner, self.payload, self.item = owner, payload, item
+        self.pool, self.future = owner._pool, owner._pool.submit(_run, payload, item)
+
+    def result(self) -> Any:
+        for _ in range(RETRIES + 1):
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                self.owner.restart(self.pool)
+                self.pool = self.owner._pool
+                self.future = self.pool.submit(_run, self.payload, self.item)
+        raise WorkerError("a local worker process died twice while scoring (killed, out of memory or crashed); results "
+                          "saved so far are intact: continue with --resume")
+
+
+def _sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
 
 
 def prestart(workers: int, ray_address: str | None) -> None:
@@ -140,9 +212,20 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 class RayMap:
-    """An ordered ``map`` over a pool of Ray actors (``ray.util.ActorPool``), each holding the scorer."""
+    """An ordered ``map`` over a pool of Ray actors (``ray.util.ActorPool``), each holding the scorer.
 
-    def __init__(self, address: str, workers: int, scorer: Callable[[Any], Any]) -> None:
+    ``submit`` batches: a Ray task costs about a millisecond of overhead (Ray's docs advise
+    tasks of at least ~100 ms), so items submitted are sent in batches of as many as take
+    :data:`TASK_SECONDS` by the time items took so far (1 at first), round-robin over the actors.
+    """
+
+    #: what one Ray task should take at least
+    TASK_SECONDS = 0.1
+    #: most items in one task
+    MAX_BATCH = 64
+
+    def __init__(self, address: str, workers: int, scorer: Callable[[Any], Any],
+                 gpus_per_worker: float | None = None) -> None:
         try:
             import ray
             from ray.util import ActorPool
@@ -161,8 +244,14 @@ class RayMap:
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actors = min(workers, cpus) if workers > 1 else cpus  # an actor beyond the CPUs would never start
         gpus = 1 if str(getattr(scorer, "device", "cpu")).startswith("cuda") else 0  # a trainer on CUDA: a GPU each
+        if gpus_per_worker is not None:
+            gpus = gpus_per_worker
+            if gpus > 0 and ray.cluster_resources().get("GPU", 0) <= 0:
+                if self._owns:
+                    ray.shutdown()
+                raise ConfigError(f"--gpus-per-worker {gpus}: the Ray cluster at {address} has no GPUs")
         if gpus:
-            actors = min(actors, max(1, int(ray.cluster_resources().get("GPU", 1))))
+            actors = min(actors, max(1, int(ray.cluster_resources().get("GPU", 1) / gpus)))
         # max_restarts=-1: an actor comes back after every death; each task is still retried only RETRIES times
         worker = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=-1, max_task_retries=RETRIES)(_Worker)
         # the scorer goes to the object store once; tasks carry only a reference to it (in a
@@ -170,6 +259,9 @@ class RayMap:
         self._scorer_ref = [ray.put(_dumps(scorer))]
         self._actors = [worker.remote(1) for _ in range(actors)]
         self._pool = ActorPool(self._actors)
+        self.batch, self._turn = 1, 0
+        self._buffer: list[tuple[bytes, Any, _RayTask]] = []
+        self._done: dict[Any, list] = {}  # a task's results and how many are not yet read
 
     def __call__(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """``fn(item)`` for every item, in order, each on the next idle actor."""
@@ -184,6 +276,45 @@ class RayMap:
             ) from None
         except errors.RayTaskError as err:
             raise err.cause from err  # the scorer's own error, with its one-line message
+
+    def submit(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[_RayTask]:
+        """Start ``fn(item)`` for every item, batched (a batch leaves when full or when a result is asked for)."""
+        payload = _dumps(fn, self.scorer)
+        tasks = [_RayTask(self) for _ in items]
+        self._buffer += [(payload, item, t) for item, t in zip(items, tasks)]
+        if len(self._buffer) >= self.batch:
+            self.flush()
+        return tasks
+
+    def flush(self) -> None:
+        """Send what is buffered, in batches of ``batch``."""
+        while self._buffer:
+            chunk, self._buffer = self._buffer[:self.batch], self._buffer[self.batch:]
+            actor = self._actors[self._turn % len(self._actors)]
+            self._turn += 1
+            ref = actor.run_batch.remote(self._scorer_ref, [(payload, item) for payload, item, _ in chunk])
+            self._done[ref] = [None, len(chunk)]
+            for index, (_, _, t) in enumerate(chunk):
+                t.ref, t.index = ref, index
+
+    def result(self, ref: Any, index: int) -> Any:
+        """Item ``index`` of the task ``ref``; the batch size follows the time its items took."""
+        entry = self._done[ref]
+        if entry[0] is None:
+            errors = self._ray.exceptions
+            try:
+                entry[0], seconds = self._ray.get(ref)
+            except errors.RayActorError as err:
+                raise WorkerError(f"a Ray worker died twice while scoring ({type(err).__name__}); results saved so "
+                                  "far are intact: continue with --resume") from None
+            except errors.RayTaskError as err:
+                raise err.cause from err
+            per_item = seconds / max(1, len(entry[0]))
+            self.batch = max(1, min(self.MAX_BATCH, int(self.TASK_SECONDS / max(per_item, 1e-6))))
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._done[ref]
+        return entry[0][index]
 
     def close(self) -> None:
         for actor in self._actors:
@@ -206,6 +337,18 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
         ) from None
 
 
+class _RayTask:
+    """One item submitted to a :class:`RayMap`: ``result()`` sends its batch if it is still buffered, then waits."""
+
+    def __init__(self, owner: RayMap) -> None:
+        self.owner, self.ref, self.index = owner, None, 0
+
+    def result(self) -> Any:
+        if self.ref is None:
+            self.owner.flush()
+        return self.owner.result(self.ref, self.index)
+
+
 class _Worker:
     """A Ray actor: fetches and installs the scorer on its first task (and after a restart), then runs tasks."""
 
@@ -218,6 +361,14 @@ class _Worker:
 
             _install(ray.get(scorer[0]), self.threads)
         return _run(payload, item)
+
+    def run_batch(self, scorer: list[Any], tasks: list[tuple[bytes, Any]]) -> tuple[list[Any], float]:
+        """Several tasks in one Ray task, and the seconds they took (for the batch size)."""
+        import time
+
+        start = time.perf_counter()
+        results = [self.run(scorer, payload, item) for payload, item in tasks]
+        return results, time.perf_counter() - start
 
 
 # ---- inside a worker -----------------------------------------------------------------------

@@ -65,3 +65,21 @@ class FailsOnOne:
 
 def plus_one(scorer, x):
     return scorer(x) + 1
+
+
+@dataclass(frozen=True)
+class SmoothScore:
+    """A deterministic, smooth score of a genome (its weighted op codes) that sleeps ``seconds``, or a random
+    duration up to ``jitter`` seconds (real, unseeded timing: results must not depend on it)."""
+
+    seconds: float = 0.0
+    jitter: float = 0.0
+
+    def __call__(self, genome) -> float:  # type: ignore[no-untyped-def]
+        import random
+
+        import numpy as np
+
+        time.sleep(self.seconds + random.random() * self.jitter)
+        codes = np.concatenate([cell.ravel() for cell in genome.cells]).astype(float)
+        return float(np.dot(codes, np.cos(np.arange(codes.size))))

@@ -162,7 +162,7 @@ def test_evaluate_all_within_a_limit_returns_only_the_scored():
 
 def test_registry_lists_strategies_and_refuses_options_they_do_not_take():
     assert {"swap-nas", "rea", "random"} <= set(STRATEGIES.names())
-    assert get_strategy("swap-nas").options == ("mutations", "crossover", "rng", "tournament")
+    assert get_strategy("swap-nas").options == ("mutations", "crossover", "window", "rng", "tournament")
     assert get_strategy("rea").bind({"tournament": 3, "mutations": None}) == {"tournament": 3}
     with pytest.raises(ConfigError, match="strategy 'rea' has no option crossover"):
         get_strategy("rea").bind({"crossover": 0.5})

@@ -40,7 +40,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="run folder to create, e.g. runs/NAME")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR",
                    help="continue the search in RUN_DIR from its last checkpoint; may also give more --cycles or "
-                        "--evaluations, --ground-truth, --workers, --ray")
+                        "--evaluations, --ground-truth, --workers, --ray, --gpus-per-worker")
     seen = set()
     for config, kind in ((single, ""), (multi, "multi-objective: ")):
         defaults = {f.name: _default(f) for f in dataclasses.fields(multi if config is single else single)}
@@ -127,10 +127,11 @@ def _show(value: Any) -> str:
 
 
 def _parser(hint: Any) -> Any:
-    """How a flag's text becomes the field's value (lists and network arguments stay text: the config parses them)."""
+    """How a flag's text becomes the field's value (lists, network arguments and a number that may be a word,
+    ``int | str`` such as ``--window auto``, stay text: the config parses them)."""
     options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
     kind = typing.get_origin(options[0]) or options[0]
-    return kind if kind in (int, float) else str
+    return kind if kind in (int, float) and str not in options else str
 
 
 def _report(result, as_json: bool) -> int:  # type: ignore[no-untyped-def]

@@ -35,6 +35,7 @@ from evonas.errors import ConfigError
 from evonas.operators import Individual
 from evonas.predictor import Predictor
 from evonas.strategy.registry import register_strategy
+from evonas.strategy.pipeline import steady_state
 from evonas.strategy.run import SearchRun, draw_fresh
 
 
@@ -114,6 +115,7 @@ def op_mutants(toolbox: base.Toolbox, parent: Individual, n: int, seen: ScoreCac
 
 
 @register_strategy("pre-nas", remove=operators.remove_worst, setup=predictor_parts, selects=1,
+                   brood=lambda o: o["per_cycle"],
                    summary="PRE-NAS (Peng et al. 2023): a predictor picks which op-mutants of a parent to evaluate")
 def pre_nas(
     population: list,
@@ -121,6 +123,9 @@ def pre_nas(
     run: SearchRun,
     candidates: int = 20,
     per_cycle: int = 2,
+    window: int = 1,
+    *,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Run PRE-NAS on ``population``; the budget ``evaluations`` counts evaluated (trained or queried) architectures.
 
@@ -141,22 +146,20 @@ def pre_nas(
     Args:
         candidates: offspring mutated from the parent per cycle, ranked by the predictor.
         per_cycle: how many of them are evaluated.
-        population, run: as for :func:`~evonas.strategy.swap_nas`.
+        population, run, window, rng: as for :func:`~evonas.strategy.swap_nas` (with a window, a cycle's
+            predictor is fitted on what was evaluated when it was bred).
     """
-    run.begin(population)
-    for cycle in run.cycles():
-        known = [(g, run.cache.get(g).score) for g in run.cache.genomes.values() if not run.cache.get(g).failed]
+    def breed(population: list, seen: ScoreCache):
+        known = [(g, seen.get(g).score) for g in seen.genomes.values() if not seen.get(g).failed]
         (parent,) = toolbox.select(population, 1)
-        offspring = op_mutants(toolbox, parent, candidates, run.cache)
+        offspring = op_mutants(toolbox, parent, candidates, seen)
         chosen = []
         if offspring and len(known) >= 2:
             toolbox.fit_predictor([g for g, _ in known], [s for _, s in known])
             chosen = toolbox.select_for_evaluation(offspring, toolbox.predict([c.genome for c in offspring]), per_cycle)
         elif offspring:  # too little data to fit: evaluate at random
             chosen = offspring[:per_cycle]
-        evaluated = run.evaluate(chosen, parent=parent)
-        for child in evaluated:
-            population.append(child)
-            toolbox.remove(population)
-        run.record(cycle, population, evaluated)
-    return population
+        evaluated = yield chosen, parent
+        return evaluated, evaluated
+
+    return steady_state(population, toolbox, run, breed, window=window, rng=rng)

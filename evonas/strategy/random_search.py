@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from deap import base
 
 from evonas import operators
 from evonas.strategy.registry import register_strategy
+from evonas.cache import ScoreCache
+from evonas.strategy.pipeline import steady_state
 from evonas.strategy.run import SearchRun, draw_fresh
 
 
@@ -15,6 +18,9 @@ def random_search(
     population: list,
     toolbox: base.Toolbox,
     run: SearchRun,
+    window: int = 1,
+    *,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Score one new random architecture per cycle; the population keeps the best seen.
 
@@ -27,13 +33,11 @@ def random_search(
             evaluate(child)
             P.append(child); remove(P)
 
-    ``population`` and ``run`` as for :func:`~evonas.strategy.swap_nas`.
+    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas` (``rng`` is needed
+    with a window > 1 only).
     """
-    run.begin(population)
-    for cycle in run.cycles():
-        children = run.evaluate(draw_fresh(toolbox.individual, 1, run.cache))
-        for child in children:
-            population.append(child)
-            toolbox.remove(population)
-        run.record(cycle, population, children)
-    return population
+    def breed(population: list, seen: ScoreCache):
+        children = yield draw_fresh(toolbox.individual, 1, seen), None
+        return children, children
+
+    return steady_state(population, toolbox, run, breed, window=window, rng=rng)

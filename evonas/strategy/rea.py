@@ -3,10 +3,13 @@ Classifier Architecture Search", AAAI 2019), the algorithm SWAP-NAS departs from
 
 from __future__ import annotations
 
+import numpy as np
 from deap import base
 
 from evonas import operators
 from evonas.strategy.registry import register_strategy
+from evonas.cache import ScoreCache
+from evonas.strategy.pipeline import steady_state
 from evonas.strategy.run import SearchRun, draw_fresh
 
 
@@ -16,6 +19,9 @@ def regularised_evolution(
     population: list,
     toolbox: base.Toolbox,
     run: SearchRun,
+    window: int = 1,
+    *,
+    rng: np.random.Generator | None = None,
 ) -> list:
     """Run regularised evolution on ``population`` (kept in age order, oldest first).
 
@@ -29,15 +35,12 @@ def regularised_evolution(
             evaluate(child, parent)
             P.append(child); remove(P)               # ageing: the oldest leaves, however good
 
-    ``population`` and ``run`` as for :func:`~evonas.strategy.swap_nas`.
+    ``population``, ``run``, ``window`` and ``rng`` as for :func:`~evonas.strategy.swap_nas` (``rng`` is needed
+    with a window > 1 only).
     """
-    run.begin(population)
-    for cycle in run.cycles():
+    def breed(population: list, seen: ScoreCache):
         (parent,) = toolbox.select(population, 1)
-        children = run.evaluate(draw_fresh(lambda: toolbox.mutate(toolbox.clone(parent))[0], 1, run.cache),
-                                parent=parent)
-        for child in children:
-            population.append(child)
-            toolbox.remove(population)
-        run.record(cycle, population, children)
-    return population
+        children = yield draw_fresh(lambda: toolbox.mutate(toolbox.clone(parent))[0], 1, seen), parent
+        return children, children
+
+    return steady_state(population, toolbox, run, breed, window=window, rng=rng)

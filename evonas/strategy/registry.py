@@ -30,6 +30,9 @@ class Strategy:
         setup: registers the toolbox parts only this strategy uses (PRE-NAS: the predictor),
             as ``setup(toolbox, space, rng, scorer_for, **options)``; ``scorer_for(proxy)``
             gives a training-free ``genome -> score`` for features.
+        brood: evaluations one cycle submits, ``brood(options)`` with every option's default
+            filled in; the default ``window`` (:func:`~evonas.strategy.pipeline.auto_window`)
+            follows from it. Only a strategy with a ``window`` option has one.
     """
 
     name: str
@@ -38,6 +41,14 @@ class Strategy:
     summary: str
     selects: int = 1
     setup: Callable[..., None] | None = None
+    brood: Callable[[dict[str, Any]], float] | None = None
+
+    def brood_size(self, options: dict[str, Any]) -> float:
+        """Evaluations a cycle submits with ``options`` (the others at their defaults); 1 if not declared."""
+        functions = [self.search, *([self.setup] if self.setup else [])]
+        defaults = {name: p.default for fn in functions for name, p in inspect.signature(fn).parameters.items()
+                    if p.default is not inspect.Parameter.empty}
+        return float(self.brood({**defaults, **options})) if self.brood else 1.0
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -77,11 +88,12 @@ STRATEGIES: Registry[Strategy] = Registry(
 
 
 def register_strategy(name: str, *, remove: Callable[..., Any], summary: str, selects: int = 1,
-                      setup: Callable[..., None] | None = None) -> Callable:
+                      setup: Callable[..., None] | None = None,
+                      brood: Callable[[dict[str, Any]], float] | None = None) -> Callable:
     """Decorator: register a search function as strategy ``name`` (see :class:`Strategy`)."""
 
     def add(search: Callable) -> Callable:
-        STRATEGIES.register(name)(Strategy(name, search, remove, summary, selects, setup))
+        STRATEGIES.register(name)(Strategy(name, search, remove, summary, selects, setup, brood))
         return search
 
     return add

@@ -37,7 +37,7 @@ STALL_CYCLES = 100
 
 def evaluate_all(
     toolbox: base.Toolbox, individuals: Sequence, cache: ScoreCache | None = None, *, limit: int | None = None,
-    parent: Individual | None = None,
+    parent: Individual | None = None, map_fn: Callable | None = None,
 ) -> list:
     """Give every individual without a fitness its genome's score; return the individuals that have one.
 
@@ -48,11 +48,12 @@ def evaluate_all(
     most that many new genomes are scored; individuals left without a score are not returned.
     The ``parent`` (the individual they were all derived from) is offered to the evaluator
     (``evaluate(genome, parent=parent_genome)``), so one that trains starts from its weights.
+    ``map_fn`` replaces ``toolbox.map`` (the pipeline passes the results it collected).
     """
     cache = cache if cache is not None else ScoreCache()
     todo = [ind for ind in individuals if not ind.fitness.valid]
     parents = [None if parent is None else parent.genome] * len(todo)
-    results = score_all([ind.genome for ind in todo], toolbox.evaluate, cache, map_fn=toolbox.map, limit=limit,
+    results = score_all([ind.genome for ind in todo], toolbox.evaluate, cache, map_fn=map_fn or toolbox.map, limit=limit,
                         parents=parents)
     for ind, result in zip(todo, results):
         if result is not None:
@@ -143,6 +144,8 @@ class SearchRun:
         start: the last cycle done when resuming (0: after the initial population); None: a new search.
         stalled: idle cycles so far (resume).
         on_cycle: called as ``on_cycle(run, population)`` after every cycle, e.g. to checkpoint.
+        lanes, inflight: a pipelined search's random streams and the cycles it had in flight
+            (:mod:`evonas.strategy.pipeline`; resume). Kept up to date here for checkpoints.
     """
 
     def __init__(
@@ -156,6 +159,8 @@ class SearchRun:
         start: int | None = None,
         stalled: int = 0,
         on_cycle: Callable[[SearchRun, list], None] | None = None,
+        lanes: list[dict] | None = None,
+        inflight: Sequence = (),
     ) -> None:
         self.toolbox, self.stop, self.on_cycle = toolbox, stop, on_cycle
         self.cache = cache if cache is not None else ScoreCache()
@@ -165,6 +170,7 @@ class SearchRun:
             logbook.header = LOG_FIELDS
         self.logbook = logbook
         self.start, self.cycle, self.stalled = start, start or 0, stalled
+        self.lanes, self.inflight = lanes, list(inflight)
         self._mark()
 
     @property
@@ -190,6 +196,24 @@ class SearchRun:
     def evaluate(self, individuals: Sequence, parent: Individual | None = None) -> list:
         """:func:`evaluate_all` within the budget, offering ``parent``: the individuals that got a fitness."""
         return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining, parent=parent)
+
+    def settle(self, batches: Sequence[Sequence], known: ScoreCache) -> list:
+        """Account evaluations made ahead of a pipelined cycle's merge, as :meth:`evaluate` would have.
+
+        ``batches`` are the individuals each of its evaluations scored, in order; ``known``
+        holds their evaluations. They enter the cache and the budget now (an architecture
+        another cycle merged first is a cache hit); returns the individuals counted, those
+        past the budget left out.
+        """
+        def recall(fn: Callable, tasks: Sequence) -> list[Evaluation]:
+            return [known.get(t[0] if isinstance(t, tuple) else t) for t in tasks]
+
+        counted = []
+        for individuals in batches:
+            results = score_all([ind.genome for ind in individuals], self.toolbox.evaluate, self.cache, map_fn=recall,
+                                limit=self.remaining)
+            counted += [ind for ind, result in zip(individuals, results) if result is not None]
+        return counted
 
     def begin(self, population: list) -> None:
         """Evaluate and record the initial population (cycle 0) of a new search; nothing when resuming."""
@@ -228,6 +252,7 @@ class SearchRun:
         self.cycle = cycle
         if self.on_cycle:
             self.on_cycle(self, population)
+        self._mark()
 
     def _mark(self) -> None:
         self._t0, self._spent, self._hits = time.perf_counter(), self.spent, self.cache.hits
