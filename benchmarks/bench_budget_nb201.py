@@ -1,4 +1,4 @@
-"""A params budget on NAS-Bench-201: the best network under 0.3 M parameters, found training-free.
+"""Params budgets on NAS-Bench-201: the best network under each budget, found training-free, by several fitness rules.
 
 For each seed, SWAP-NAS and random search run through the library's own search
 (``evonas.facade.search``) with ``--budget params=B`` and the same evaluation count; each
