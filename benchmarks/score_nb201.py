@@ -70,8 +70,8 @@ def main() -> None:
         f.write(f"# machine: {platform.machine()}, {os.cpu_count()} cpus; {seconds:.0f} s in all\n")
         writer = csv.writer(f)
         writer.writerow(["index", "arch", "score", "params", "error"])
-        for (index, arch), (score, params, error) in zip(table.itertuples(index=False), results):
-            writer.writerow([index, arch, "" if score is None else repr(score), params or "", error or ""])
+        for (index, arch), r in zip(table.itertuples(index=False), results):
+            writer.writerow([index, arch, "" if r.score is None else repr(r.score), r.params or "", r.error or ""])
     print(f"{out}: {len(table)} architectures in {seconds:.0f} s", file=sys.stderr)
 
 
