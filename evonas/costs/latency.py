@@ -85,7 +85,10 @@ class Latency(Cost):
 
     Args:
         space: the search space.
-        batch, runs, warmup, threads: the timing protocol (see the module docstring).
+        batch: images per timed forward pass.
+        runs: timed passes; the median is the latency.
+        warmup: untimed passes first.
+        threads: torch threads while timing.
         device: where the network runs (default cpu).
         table: a CSV measured elsewhere (:func:`read_latency_table`): looked up, nothing is timed.
         cache: the run folder's ``latency.csv``: read back, and appended to as architectures are timed.

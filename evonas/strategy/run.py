@@ -144,8 +144,9 @@ class SearchRun:
         start: the last cycle done when resuming (0: after the initial population); None: a new search.
         stalled: idle cycles so far (resume).
         on_cycle: called as ``on_cycle(run, population)`` after every cycle, e.g. to checkpoint.
-        lanes, inflight: a pipelined search's random streams and the cycles it had in flight
-            (:mod:`evonas.strategy.pipeline`; resume). Kept up to date here for checkpoints.
+        lanes: a pipelined search's random streams (:mod:`evonas.strategy.pipeline`; resume).
+        inflight: the cycles a pipelined search had in flight (resume). Both are kept up to date
+            here for checkpoints.
     """
 
     def __init__(
