@@ -49,6 +49,9 @@ def flag(name: str) -> str:
 class RunConfig:
     """Shared reading, checking and saving for the dataclass configs of ``evonas search``."""
 
+    #: what a run folder written before a field existed ran with (so resuming it runs on as it ran)
+    BEFORE: typing.ClassVar[dict[str, Any]] = {}
+
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """Hook to convert plain values (e.g. a comma-separated list) before they are type-checked."""
         return data
@@ -91,6 +94,7 @@ class RunConfig:
         """
         where = str(Path(run_dir) / CONFIG_FILE)
         raw = read_run_config(run_dir)
+        raw = {**{key: value for key, value in cls.BEFORE.items() if key not in raw}, **raw}
         saved = cls.from_dict(raw, where=where)
         changes = {key.replace("-", "_"): value for key, value in (changes or {}).items()}
         changed = cls.from_dict({**raw, **changes}, where="flags")
@@ -325,6 +329,9 @@ class SearchBase(RunConfig):
 @dataclasses.dataclass
 class SearchConfig(SearchBase):
     """Everything that defines a single-objective run (the CLI flags and config-file keys have these names)."""
+
+    #: runs from before ``--window`` were synchronous
+    BEFORE: typing.ClassVar[dict[str, Any]] = {"window": 1}
 
     proxy: str | None = option(None, "fitness proxy of the proxy evaluator (evonas list proxies; default reg-swap)")
     strategy: str = option("swap-nas", "search strategy (evonas list strategies)")

@@ -127,6 +127,19 @@ def test_a_strategy_without_a_window_refuses_one(monkeypatch):
     config = SearchConfig(strategy="windowless", workers=8)
     check(config.check())
     assert config.window is None  # auto: nothing to resolve for it
+    check(SearchConfig(strategy="windowless", window=1).check())  # one cycle at a time: how every strategy runs
+
+
+def test_a_run_from_before_windows_resumes_synchronously(tmp_path):
+    """A run folder whose config.json predates --window ran one cycle at a time; more workers on resume keep it so."""
+    run = tmp_path / "run"
+    assert main(["search", *TINY, "--cycles", "2", "--out", str(run)]) == 0
+    saved = json.loads((run / "config.json").read_text())
+    del saved["window"]
+    (run / "config.json").write_text(json.dumps(saved))
+    resumed = SearchConfig.resumed_from(run, {"workers": 8, "cycles": 3})
+    check(resumed.check())
+    assert resumed.window == 1 and resumed.workers == 8
 
 
 def test_auto_window_follows_the_workers_and_is_saved(tmp_path):

@@ -68,9 +68,13 @@ class Strategy:
     def bind(self, given: dict[str, Any], population: int | None = None) -> dict[str, Any]:
         """The options in ``given`` this strategy takes; one it does not take (and is not None) is an error.
 
+        ``window = 1`` (one cycle at a time) is accepted by every strategy.
+
         With the ``population`` size, a ``tournament`` too small to give the individuals
         the strategy selects, or larger than the population, is an error too.
         """
+        if given.get("window") == 1 and "window" not in self.options:
+            given = {**given, "window": None}  # one cycle at a time is how every strategy runs
         unknown = sorted(k for k, v in given.items() if v is not None and k not in self.options)
         if unknown:
             takes = ", ".join(o for o in self.options if o != "rng") or "none"
