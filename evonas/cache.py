@@ -31,18 +31,28 @@ class ScoreCache:
         self.key = key
         self.scores: dict[str, Evaluation] = {}
         self.genomes: dict[str, Genome] = {}  # the genome of every key, in scoring order
+        self.stored: list[str] = []  # the key of every store, in order: what a checkpoint journals
         self.hits = 0
         self.misses = 0
+        self._counts = {"failed": 0, "infeasible": 0}  # kept as scores are stored: read every cycle
 
     @property
     def failures(self) -> int:
         """How many of the evaluated architectures failed (over-budget ones are :attr:`infeasible`, not failed)."""
-        return sum(e.failed and not e.infeasible for e in self.scores.values())
+        return self._counts["failed"]
 
     @property
     def infeasible(self) -> int:
         """How many of the architectures drawn were over a cost budget (never scored)."""
-        return sum(e.infeasible for e in self.scores.values())
+        return self._counts["infeasible"]
+
+    def _put(self, key: str, evaluation: Evaluation) -> None:
+        """Set ``key``'s evaluation, keeping the failure counts."""
+        for old_or_new, sign in ((self.scores.get(key), -1), (evaluation, 1)):
+            if old_or_new is not None:
+                self._counts["infeasible"] += sign * old_or_new.infeasible
+                self._counts["failed"] += sign * (old_or_new.failed and not old_or_new.infeasible)
+        self.scores[key] = evaluation
 
     def lookup(self, genomes: Sequence[Genome], limit: int | None = None) -> tuple[list[Evaluation | None], list[Genome]]:
         """Cached evaluations (None where missing) and the distinct genomes to score, at most ``limit`` of them.
@@ -66,8 +76,9 @@ class ScoreCache:
     def store(self, genome: Genome, evaluation: Evaluation) -> None:
         """Keep ``evaluation`` as the one of ``genome``'s network (the first genome seen names it)."""
         key = self.key(genome)
-        self.scores[key] = evaluation
+        self._put(key, evaluation)
         self.genomes.setdefault(key, genome)
+        self.stored.append(key)
 
     def get(self, genome: Genome) -> Evaluation:
         """The evaluation of a genome in the cache."""
@@ -84,15 +95,39 @@ class ScoreCache:
                 "genomes": {k: g.to_json() for k, g in self.genomes.items()}, "hits": self.hits, "misses": self.misses}
 
     def load_json(self, data: dict) -> None:
-        def evaluation(v: list) -> Evaluation:
-            score, params, *rest = v
-            error, details, costs = (rest + [None, None, None])[:3]
-            return Evaluation(None if score is None else float(score), None if params is None else int(params),
-                              error, details, costs)
-
-        self.scores = {k: evaluation(v) for k, v in data["scores"].items()}
+        self.scores, self._counts = {}, {"failed": 0, "infeasible": 0}
+        for k, v in data["scores"].items():
+            self._put(k, _evaluation(v))
         self.genomes = {k: Genome.from_json(g) for k, g in data["genomes"].items()}
+        self.stored = list(self.scores)
         self.hits, self.misses = int(data["hits"]), int(data["misses"])
+
+    def records(self, since: int = 0) -> list[list]:
+        """The stores from the ``since``-th on, as JSON-ready rows ``[key, genome, score, params, error, details, costs]``.
+
+        A checkpoint appends only these to the run's journal, so saving costs what is new,
+        not the whole cache (:func:`evonas.runfolder.append_journal`).
+        """
+        rows = []
+        for key in self.stored[since:]:
+            v = self.scores[key]
+            rows.append([key, self.genomes[key].to_json(), v.score, v.params, v.error, v.details, v.costs])
+        return rows
+
+    def replay(self, rows: list[list]) -> None:
+        """Store the rows of :meth:`records` again, in order (hits and misses are the checkpoint's to restore)."""
+        for key, genome, *value in rows:
+            self._put(key, _evaluation(value))
+            self.genomes.setdefault(key, Genome.from_json(genome))
+            self.stored.append(key)
+
+
+def _evaluation(v: list) -> Evaluation:
+    """An :class:`Evaluation` from its JSON row ``[score, params, error, details, costs]`` (older rows are shorter)."""
+    score, params, *rest = v
+    error, details, costs = (rest + [None, None, None])[:3]
+    return Evaluation(None if score is None else float(score), None if params is None else int(params),
+                      error, details, costs)
 
 
 def score_all(

@@ -32,6 +32,15 @@ from evonas.strategy.pipeline import Bred
 KIND = "search"
 
 
+@dataclass(frozen=True)
+class Journaled:
+    """What of a run the journal holds: its size in bytes, the cache's stores and the logbook's rows written to it."""
+
+    size: int = 0
+    cache: int = 0
+    log: int = 0
+
+
 @dataclass
 class SearchState:
     """What a search needs to continue: population, cache, logbook, hall of fame, stop-rule state, RNG."""
@@ -45,17 +54,28 @@ class SearchState:
     stalled: int = 0
     lanes: list[dict] | None = None  # a pipelined search's random streams (evonas.strategy.pipeline)
     inflight: list[Bred] = field(default_factory=list)  # the cycles it had in flight
+    journaled: Journaled = field(default_factory=Journaled)  # what the run folder's journal holds already
 
 
 def save_checkpoint(run_dir: Path, state: SearchState) -> None:
-    """Write the state of ``run_dir``'s search after cycle ``state.cycle`` (atomic)."""
+    """Write the state of ``run_dir``'s search after cycle ``state.cycle`` (atomic).
+
+    The cache and the logbook grow with the run: only their new rows are appended to the
+    journal (:func:`evonas.runfolder.append_journal`), and the checkpoint records the
+    journal's size, so a checkpoint costs what the cycle added, not what the run holds.
+    """
+    done = state.journaled
+    records = [{"cache": row} for row in state.cache.records(done.cache)]
+    records += [{"log": row} for row in list(state.logbook)[done.log:]]
+    size = runfolder.append_journal(run_dir, done.size, records)
+    state.journaled = Journaled(size, len(state.cache.stored), len(state.logbook))
     runfolder.save_checkpoint(run_dir, KIND, {
         "cycle": state.cycle,
         "stalled": state.stalled,
         "population": [_individual_json(ind) for ind in state.population],
         "halloffame": [_individual_json(ind) for ind in state.halloffame],
-        "cache": state.cache.to_json(),
-        "logbook": list(state.logbook),
+        "cache": {"hits": state.cache.hits, "misses": state.cache.misses},
+        "journal": size,
         "rng": {"numpy": state.rng.bit_generator.state},
         "pipeline": {"lanes": state.lanes, "inflight": [
             {"cycle": b.cycle, "rng": b.rng, "seen": b.seen, "population": [_individual_json(i) for i in b.population]}
@@ -65,15 +85,23 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
 
 def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int, key: Callable[[Genome], str]) -> SearchState:
     """Read the state saved by :func:`save_checkpoint`; ``key`` is the cache's (the space's network key)."""
-    data = runfolder.load_checkpoint(run_dir, KIND, ("cycle", "population", "halloffame", "cache", "logbook", "rng"))
+    data = runfolder.load_checkpoint(run_dir, KIND, ("cycle", "population", "halloffame", "cache", "rng"))
     try:
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = data["rng"]["numpy"]
         cache = ScoreCache(key)
-        cache.load_json(data["cache"])
+        if "journal" in data:
+            rows = runfolder.read_journal(run_dir, int(data["journal"]))
+            cache.replay([r["cache"] for r in rows if "cache" in r])
+            cache.hits, cache.misses = int(data["cache"]["hits"]), int(data["cache"]["misses"])
+            records = [r["log"] for r in rows if "log" in r]
+        else:  # a run folder from before the journal: everything inline (its next checkpoint starts a journal)
+            cache.load_json(data["cache"])
+            records = data["logbook"]
         logbook = tools.Logbook()
-        logbook.extend(data["logbook"])
-        logbook.header = list(data["logbook"][0]) if data["logbook"] else None
+        logbook.extend(records)
+        logbook.header = list(records[0]) if records else None
+        journaled = Journaled(int(data["journal"]), len(cache.stored), len(logbook)) if "journal" in data else Journaled()
         hof = tools.HallOfFame(halloffame_size)
         for ind in (_individual(d, fitness) for d in data["halloffame"][:halloffame_size]):  # in the saved order
             hof.items.append(ind)
@@ -89,6 +117,7 @@ def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int, key: Cal
             lanes=data.get("pipeline", {}).get("lanes"),
             inflight=[Bred(int(b["cycle"]), b["rng"], [_individual(d, fitness) for d in b["population"]], int(b["seen"]))
                       for b in data.get("pipeline", {}).get("inflight", [])],
+            journaled=journaled,
         )
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as err:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None

@@ -153,14 +153,18 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
     bar = Progress(config.strategy, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
     bar.start(state.cycle, state.cache.misses)
 
+    logged = 0  # rows of log.csv written by this process (the first write after a start or resume writes it whole)
+
     def on_cycle(run: SearchRun, population: list) -> None:
+        nonlocal logged
         state.cycle, state.population, state.logbook, state.stalled = run.cycle, population, run.logbook, run.stalled
         state.lanes, state.inflight = run.lanes, run.inflight
         if out is not None:
             from evonas.results import write_log
 
             save_checkpoint(out, state)
-            write_log(out, run.logbook)
+            write_log(out, run.logbook, start=logged)
+            logged = len(run.logbook)
         last = run.logbook[-1]
         bar.update(run.cycle, run.spent, best=last["best"], params=last["best_params"], failed=run.failures)
 

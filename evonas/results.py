@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -16,10 +17,21 @@ from evonas.plots import figure
 SCORED_COLUMNS = ["key", "native", "score", "params", "status", "error"]
 
 
-def write_log(run_dir: Path, logbook: tools.Logbook) -> Path:
-    """``log.csv``: one row per cycle (cycle 0 = initial population)."""
+def write_log(run_dir: Path, logbook: tools.Logbook, start: int = 0) -> Path:
+    """``log.csv``: one row per cycle (cycle 0 = initial population).
+
+    With ``start`` > 0 only the rows from ``start`` on are appended (the file holds the
+    others already), so a run that writes it after every cycle does not rewrite it whole.
+    """
     path = run_dir / "log.csv"
-    pd.DataFrame(list(logbook)).to_csv(path, index=False)
+    rows = list(logbook)
+    if not rows:
+        return path
+    with open(path, "a" if start else "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        if not start:
+            writer.writeheader()
+        writer.writerows(rows[start:])
     return path
 
 

@@ -20,12 +20,14 @@ from evonas.errors import ConfigError
 CONFIG_FILE = "config.json"
 #: written after every step; a folder holds a run (that --resume continues) once it has one
 CHECKPOINT_FILE = "checkpoint.json"
+#: what a checkpoint appends to instead of rewriting (the cache and the log grow with the run)
+JOURNAL_FILE = "journal.jsonl"
 #: what a run may write into its folder; a new run starts only in a folder holding nothing else
 RUN_FILES = frozenset({
     CONFIG_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
     "convergence.png", "score_vs_params.png", "cell.png", "front.csv", "front.png", "hypervolume.csv",
     "truth.json", "truth.png", "weights", "train.json", "metrics.csv", "learning_curve.png", "model.pt",
-    "result.json", "costs.json", "latency.csv", "front_flops.png", "front_latency.png", "front_params.png",
+    "result.json", "costs.json", "latency.csv", JOURNAL_FILE, "front_flops.png", "front_latency.png", "front_params.png",
 })
 
 
@@ -81,6 +83,37 @@ def load_checkpoint(out: Path, kind: str, needs: tuple[str, ...] = ()) -> dict[s
         return data
     except (KeyError, ValueError, TypeError, OSError, AttributeError) as err:
         raise ConfigError(f"--resume {out}: {CHECKPOINT_FILE} is damaged ({type(err).__name__}: {err})") from None
+
+
+def append_journal(out: Path, size: int, records: list[Any]) -> int:
+    """Append ``records`` as JSON lines to the journal, first cutting it back to the ``size`` bytes a checkpoint owns.
+
+    A checkpoint stores only the journal's size: what a killed run appended after its last
+    checkpoint is cut off here, so the journal always ends where the checkpoint says.
+    Returns the new size (for the next checkpoint).
+    """
+    path = Path(out) / JOURNAL_FILE
+    payload = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+    with open(path, "r+b" if path.exists() else "wb") as f:
+        f.truncate(size)
+        f.seek(size)
+        f.write(payload)
+        f.flush()
+        os.fsync(f.fileno())
+    return size + len(payload)
+
+
+def read_journal(out: Path, size: int) -> list[Any]:
+    """The records of the journal's first ``size`` bytes (what the checkpoint owns); a short journal is damage."""
+    path = Path(out) / JOURNAL_FILE
+    try:
+        with open(path, "rb") as f:
+            data = f.read(size)
+        if len(data) != size:
+            raise ValueError(f"it has {len(data)} bytes, the checkpoint owns {size}")
+        return [json.loads(line) for line in data.splitlines()]
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"--resume {out}: {JOURNAL_FILE} is damaged ({type(err).__name__}: {err})") from None
 
 
 def read_json(out: Path, name: str) -> dict[str, Any]:

@@ -178,7 +178,8 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
 def ledger(cache: ScoreCache, seen: int) -> ScoreCache:
     """The cache as a cycle bred when it held ``seen`` entries saw it: its first ``seen`` entries, its counts then."""
     view = ScoreCache(cache.key)
-    view.scores = dict(itertools.islice(cache.scores.items(), seen))
+    for key, evaluation in itertools.islice(cache.scores.items(), seen):
+        view._put(key, evaluation)
     view.genomes = dict(itertools.islice(cache.genomes.items(), seen))
     view.hits, view.misses = cache.hits, cache.misses - (len(cache) - seen)
     return view
