@@ -19,7 +19,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("arch", help="the architecture in the space's own notation (DARTS Genotype(...) / NB201 string)")
     p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("--draw", type=Path, default=None, metavar="FILE", help="draw the cell(s) as graphs into the PNG FILE (a new file: an existing one is never replaced)")
+    p.add_argument("--draw", type=Path, default=None, metavar="FILE", help="draw the cell(s) as graphs into the PNG "
+                   "FILE (a new file: an existing one is never replaced)")
 
 
 def run(args: argparse.Namespace) -> int:
