@@ -17,7 +17,8 @@ defaults; each can be changed by a flag):
 * one intra-op thread (two are several times slower on these tiny networks here).
 
 Writes, under ``--out``: ``<space>/<proxy>/`` (the harness's ``scores.csv``, which makes an
-interrupted run resume, plus ``times.csv`` of per-arch milliseconds), ``league.csv`` (space ×
+interrupted run resume), ``<space>/<proxy>.times.csv`` (per-arch milliseconds; beside the folder,
+which holds only correlate's files), ``league.csv`` (space ×
 proxy: Spearman ρ, Kendall τ, top-10 % precision — of ``direction × score``, so higher is better
 for every proxy, ``ntk`` included — median ms/arch, n scored, failed, of archs; failed archs
 are left out) and
@@ -88,11 +89,12 @@ def run_space(space_name: str, proxies: list[str], args: argparse.Namespace) -> 
     for name in proxies:
         options = {} if args.gather else size_options(name, space, net_args=net_args, seed=args.seed)
         out = args.out / space_name / name
+        times_csv = out.with_name(f"{name}.times.csv")
         out.mkdir(parents=True, exist_ok=True)
         if not args.gather:
             scorer = ArchitectureScorer(space=space_name, proxy=name, batch=batch, proxy_options=options,
                                         net_args=net_args, repeats=args.repeats, seed=args.seed)
-            correlate(rows, TimedScorer(scorer, out / "times.csv"), out, progress=args.progress)
+            correlate(rows, TimedScorer(scorer, times_csv), out, progress=args.progress)
         if not (out / SCORES_FILE).exists():
             continue
         # oriented by the proxy's direction, so higher ρ, τ and top-10 % are better for every proxy
@@ -101,7 +103,7 @@ def run_space(space_name: str, proxies: list[str], args: argparse.Namespace) -> 
         scored = scored[scored["index"].isin(rows["index"])]
         ok = scored[scored["status"] == "ok"]
         rho, tau, top = rank_agreement(direction * ok["score"], ok["acc"]) if len(ok) > 1 else (float("nan"),) * 3
-        times = pd.read_csv(out / "times.csv", header=None, names=["arch", "ms"]) if (out / "times.csv").exists() else None
+        times = pd.read_csv(times_csv, header=None, names=["arch", "ms"]) if times_csv.exists() else None
         median = statistics.median(times["ms"]) if times is not None and len(times) else float("nan")
         failed = len(scored) - len(ok)
         row = {"space": space_name, "proxy": name, "direction": direction, "spearman": rho, "kendall": tau,

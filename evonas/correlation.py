@@ -21,6 +21,7 @@ import pandas as pd
 
 from evonas.cache import evaluate_safely
 from evonas.errors import ConfigError, DataError
+from evonas.files import atomic_write, check_folder
 from evonas.plots import figure
 
 #: Known ground-truth tables: (architecture column, accuracy column).
@@ -29,6 +30,10 @@ ARCH_COLUMNS = ("genotype", "arch")
 ACC_COLUMNS = ("valid_acc", "val_acc", "cifar10_test_acc")
 SCORES_FILE = "scores.csv"
 SETTINGS_FILE = "settings.json"
+RESULT_FILE = "correlation.json"
+SCATTER_FILE = "scatter.png"
+#: what correlate writes into its --out folder; a folder holding anything else is someone else's
+OWN_FILES = frozenset({SCORES_FILE, SETTINGS_FILE, RESULT_FILE, SCATTER_FILE})
 _FIELDS = ["index", "arch", "acc", "score", "params", "status", "error"]
 
 
@@ -116,18 +121,19 @@ def correlate(
     Rows already in ``out/scores.csv`` are not scored again — if they were scored with the
     same ``settings`` (proxy, its options, network, data, samples, repeats, seed, table),
     which are kept in ``settings.json``; scores made otherwise are never mixed in. Writes
-    ``scores.csv``, ``settings.json``, ``correlation.json`` and ``scatter.png``. ``map_fn``
+    ``scores.csv``, ``settings.json``, ``correlation.json`` and ``scatter.png``, into a
+    folder holding nothing else (:func:`check_out`, before anything is written). ``map_fn``
     must keep the order of the rows (e.g. :func:`evonas.parallel.make_map`); results are
     written as they arrive.
     """
     from tqdm import tqdm
 
-    out = Path(out)
+    out = check_out(out)
     path = out / SCORES_FILE
     _check_settings(out, settings or {})
-    out.mkdir(parents=True, exist_ok=True)
-    (out / SETTINGS_FILE).write_text(json.dumps(settings or {}, indent=2, sort_keys=True) + "\n")
     done = _done(path)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / SETTINGS_FILE, (json.dumps(settings or {}, indent=2, sort_keys=True) + "\n").encode())
     todo = rows[~rows["index"].isin(done)]
     t0 = time.perf_counter()
     new_file = not path.exists()
@@ -151,9 +157,14 @@ def correlate(
     rho, tau, top = rank_agreement(ok["score"], ok["acc"]) if len(ok) > 1 else (float("nan"),) * 3
     per_arch = round(1e3 * seconds / len(todo), 3) if len(todo) else None  # None: nothing new was scored
     result = Correlation(rho, tau, top, len(ok), int((scored["status"] != "ok").sum()), round(seconds, 3), per_arch)
-    (out / "correlation.json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
-    _scatter(out / "scatter.png", ok, result)
+    atomic_write(out / RESULT_FILE, (json.dumps(result.as_json(), indent=2) + "\n").encode())
+    _scatter(out / SCATTER_FILE, ok, result)
     return result
+
+
+def check_out(out: Path) -> Path:
+    """``out`` if correlate may write there: absent, empty, or holding only its own files (see :data:`OWN_FILES`)."""
+    return check_folder(out, OWN_FILES, "--out", whose="correlate's")
 
 
 def _check_settings(out: Path, settings: dict[str, Any]) -> None:

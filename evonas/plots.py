@@ -6,9 +6,12 @@ caller's backend (a notebook's, say). A bare ``Figure`` needs neither.
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
+
+from evonas.files import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -16,10 +19,12 @@ if TYPE_CHECKING:
 
 @contextmanager
 def figure(path: Path, size: tuple[float, float] = (6, 4), dpi: int = 120) -> Iterator[Axes]:
-    """Axes to draw on; on leaving the block the figure is laid out and saved to ``path`` (PNG)."""
+    """Axes to draw on; on leaving the block the figure is laid out and saved to ``path`` (PNG), atomically."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size)
     yield fig.subplots()
     fig.tight_layout()
-    fig.savefig(path, dpi=dpi)
+    image = io.BytesIO()
+    fig.savefig(image, dpi=dpi, format="png")
+    atomic_write(Path(path), image.getvalue())

@@ -11,11 +11,11 @@ it writes a byte.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from evonas.errors import ConfigError
+from evonas.files import atomic_write, check_folder  # noqa: F401  (atomic_write: re-exported for the run folder's writers)
 
 CONFIG_FILE = "config.json"
 #: written after every step; a folder holds a run (that --resume continues) once it has one
@@ -31,16 +31,6 @@ RUN_FILES = frozenset({
 })
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that a crash leaves either the old or the new file, never a torn one."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(payload)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def check_new(out: Path, flag: str = "--out") -> None:
     """Raise :class:`ConfigError` unless ``out`` may hold a new run: absent, empty, or only a failed start's files.
 
@@ -48,14 +38,9 @@ def check_new(out: Path, flag: str = "--out") -> None:
     anything a run does not write, is someone else's and is never overwritten.
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"{flag} {out} is a file; a run needs a folder (choose another {flag})")
     if (out / CHECKPOINT_FILE).exists():
         raise ConfigError(f"{out} already holds a run; resume it with --resume {out} or choose another {flag}")
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES and not p.name.endswith(".tmp")) if out.is_dir() else []
-    if foreign:
-        raise ConfigError(f"{flag} {out} holds files that are not a run's ({', '.join(foreign[:3])}"
-                          f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder")
+    check_folder(out, RUN_FILES, flag)
 
 
 def write_json(out: Path, name: str, data: Any) -> None:

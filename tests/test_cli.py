@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from evonas.cli import main
+from evonas.cli import build_parser, main
 
 
 @pytest.mark.parametrize("kind, expected", [
@@ -47,3 +47,19 @@ def test_layers_import_only_downwards():
             "print('evonas.fitness' in sys.modules, 'evonas.encodings' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_help_says_each_default_once():
+    """Every command's --help printed defaults twice ("(default 32) (default: 32)") and "(default: None)"."""
+    import argparse
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, sub in commands.items():
+        formatter = sub._get_formatter()
+        for action in sub._actions:
+            if not action.option_strings or isinstance(action, argparse._HelpAction):
+                continue
+            said, shown = (action.help or "").lower().count("default"), formatter._expand_help(action).lower()
+            assert shown.count("default") == (said or int(action.default not in (None, False, argparse.SUPPRESS))), (name, action.dest)
+            assert "(default: none)" not in shown

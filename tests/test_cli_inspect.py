@@ -45,3 +45,25 @@ def test_sample_prints_valid_architectures(capsys):
     assert main(["sample", "--space", "darts", "-n", "2", "--net", "C=3,layers=1,stem=false"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and all("Genotype(normal=" in line for line in lines)
+
+
+def test_sample_refuses_a_count_below_one(capsys):
+    """`sample -n -3` printed nothing and exited 0."""
+    assert main(["sample", "--space", "nb201", "-n", "-3"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "-n -3: must be a whole number >= 1" in captured.err
+
+
+def test_draw_makes_a_new_png_and_never_replaces_a_file(tmp_path, capsys):
+    """--draw onto an existing file replaced it; into a missing folder it was a traceback."""
+    png = tmp_path / "cell.png"
+    assert main(["inspect", "--space", "nb201", NB201, "--draw", str(png)]) == 0
+    assert png.read_bytes().startswith(b"\x89PNG") and sorted(tmp_path.iterdir()) == [png]
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine")
+    for target, message in [(png, "exists"), (mine, "exists"), (tmp_path / "no" / "c.png", "does not exist")]:
+        capsys.readouterr()
+        assert main(["inspect", "--space", "nb201", NB201, "--draw", str(target)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert f"--draw {target}" in err and message in err and "\n" not in err
+    assert mine.read_text() == "mine" and not (tmp_path / "no").exists()

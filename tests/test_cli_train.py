@@ -151,3 +151,72 @@ def test_killed_training_resumes_to_the_same_result(tmp_path, tiny_npz):
     assert metrics[0].equals(metrics[1])
     a, b = (torch.load(run / "model.pt", weights_only=True) for run in (whole, killed))
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+# ---- issue 28, defect 1: export checks every file it writes before writing any -----------------
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory, tiny_npz):
+    """A search run folder with a finished training, a scored.csv, and no export yet."""
+    run = _search_run(tmp_path_factory.mktemp("trained") / "run")
+    (run / "scored.csv").write_text("arch,score\nx,1.0\n")
+    assert main(["train", str(run), *TINY, "--epochs", "1", "--data", tiny_npz]) == 0
+    return run
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "state_dict", "--out", "RUN/best.pt"], "would write RUN/best.json beside it, but that file exists"),
+        (["--format", "state_dict", "--out", "RUN/train/model.pt"], "--out RUN/train/model.pt exists"),
+        (["--out", "RUN/scored.csv"], "--out RUN/scored.csv exists"),
+        (["--out", "RUN/train/model.pt"], "--out RUN/train/model.pt exists"),
+        (["--out", "/missing/dir/m.pt"], "the folder /missing/dir does not exist"),
+        (["--out", "RUN/best.json/m.pt"], "RUN/best.json is a file, not a folder"),
+        (["--out", "RUN/train"], "--out RUN/train is a folder; name a file"),
+        (["--format", "state_dict", "--out", "RUN/m.json"], "the file written beside it would be RUN/m.json itself"),
+    ],
+)
+def test_export_never_replaces_a_file_it_did_not_write(trained_run, capsys, args, message):
+    """Old code replaced best.json with the sidecar, the weights it had just read, scored.csv; a missing folder was a traceback."""
+    before = _contents(trained_run)
+    args = [a.replace("RUN", str(trained_run)) for a in args]
+    assert main(["export", str(trained_run), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message.replace("RUN", str(trained_run)) in err and "\n" not in err and "Traceback" not in err
+    assert "evonas never replaces a file it did not write" in err or "exists" not in message
+    assert _contents(trained_run) == before, "nothing is written when a target is refused"
+
+
+def test_export_again_replaces_only_its_own_default_file(tmp_path, trained_run, capsys):
+    """The documented `evonas export RUN` may be run again (its model.<format> is its own); a named file is never replaced."""
+    run = tmp_path / "run"
+    import shutil
+
+    shutil.copytree(trained_run, run)
+    for _ in range(2):
+        assert main(["export", str(run), "--format", "state_dict"]) == 0
+    assert {"model.state_dict.pt", "model.state_dict.json"} <= set(_contents(run / "train"))
+    mine = tmp_path / "mine.pt"
+    assert main(["export", str(run), "--out", str(mine)]) == 0
+    first = mine.read_bytes()
+    capsys.readouterr()
+    assert main(["export", str(run), "--out", str(mine), "--seed", "1"]) == 2
+    assert "exists" in capsys.readouterr().err and mine.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.pt", "run"], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("out", ["RUN", "FILE"])
+def test_a_training_never_writes_into_someone_elses_folder(tmp_path, tiny_npz, capsys, out):
+    """`train RUN --out RUN` used to write train.json, model.pt, ... among the search run's files."""
+    run = _search_run(tmp_path / "run")
+    (tmp_path / "file").write_text("mine")
+    target = run if out == "RUN" else tmp_path / "file"
+    before = _contents(tmp_path)
+    assert main(["train", str(run), *TINY, "--epochs", "1", "--data", tiny_npz, "--out", str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert ("holds files that are not a training's (best.json)" if out == "RUN" else "is a file") in err and "\n" not in err
+    assert _contents(tmp_path) == before

@@ -152,3 +152,34 @@ def test_cli_takes_a_rank_ensemble_and_keeps_its_reference(tmp_path, shared_data
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert (scores["score"] < 0).all()  # mean log ranks
     assert main(args) == 0  # same reference again (fixed seed): the run continues, nothing is refused
+
+
+# ---- issue 28: correlate checks its flags and its --out folder before it writes -----------------
+@pytest.mark.parametrize("flag, value", [("--repeats", "0"), ("--samples", "1"), ("--workers", "0")])
+def test_correlate_refuses_what_a_search_refuses_before_writing(tmp_path, shared_data, capsys, flag, value):
+    """--repeats 0 wrote settings.json and scores.csv before refusing; --samples 1 gave rho = NaN."""
+    out = tmp_path / "c"
+    table = str(shared_data / "nb201_cifar10.csv")
+    assert main(["correlate", "--table", table, "--space", "nb201", "--limit", "4", "--net", "C=4,N=1",
+                 "--out", str(out), "--no-progress", flag, value]) == 2
+    said = capsys.readouterr().err.strip().split("error: ", 1)[1]
+    assert not out.exists(), "nothing is written before the flags are checked"
+    assert main(["search", "--space", "nb201", "--evaluations", "2", "--out", str(tmp_path / "s"), flag, value]) == 2
+    assert said == capsys.readouterr().err.strip().split("error: ", 1)[1], "the search's rule and message"
+
+
+@pytest.mark.parametrize("holds", ["a search run", "a file"])
+def test_correlate_never_writes_into_someone_elses_folder(tmp_path, shared_data, capsys, holds):
+    out = tmp_path / "out"
+    if holds == "a search run":
+        out.mkdir()
+        (out / "best.json").write_text("{}")
+        (out / "checkpoint.json").write_text("{}")
+    else:
+        out.write_text("mine")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(["correlate", "--table", str(shared_data / "nb201_cifar10.csv"), "--space", "nb201", "--limit", "4",
+                 "--proxy", "params", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert ("holds files that are not correlate's" if holds == "a search run" else "is a file") in err and "\n" not in err
+    assert before == {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

@@ -130,3 +130,11 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "python -m pytest" in command and "mkdocs build --strict" in command
     bash_blocks = re.findall(r"^```bash\n(.*?)^```", README.read_text(), flags=re.S | re.M)
     assert command in [line.strip() for block in bash_blocks for line in block.splitlines()]
+
+
+def test_no_page_repeats_a_line():
+    """docs/concepts/index.md said "no import circle):" twice."""
+    for page in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        lines = [line.strip() for line in page.read_text().splitlines() if re.search(r"[A-Za-z]", line)]
+        repeated = [a for a, b in zip(lines, lines[1:]) if a == b]
+        assert not repeated, f"{page.relative_to(ROOT)} repeats {repeated[0]!r}"

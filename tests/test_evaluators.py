@@ -145,3 +145,42 @@ def test_queries_do_not_depend_on_the_number_of_workers(tmp_path, table):
         assert main([*PRE, "--table", str(table), "--queries", "24", "--workers", str(workers), "--out", str(out)]) == 0
         runs.append((out / "scored.csv").read_text())
     assert runs[0] == runs[1]
+
+
+def _in_memory_train_search(tmp_path, monkeypatch):
+    """Search settings for a tiny in-memory search with the train evaluator; temporary folders go to ``tmp_path/tmp``."""
+    import tempfile
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, size=(24, 3, 32, 32), dtype=np.uint8)
+    np.savez(tmp_path / "d.npz", train_images=images[:16], train_labels=np.arange(16) % 10,
+             test_images=images[16:], test_labels=np.arange(8) % 10)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return dict(space="nb201", strategy="rea", evaluator="train", data=str(tmp_path / "d.npz"), epochs=1,
+                net={"C": 4, "N": 1}, population=2, evaluations=2, cycles=None, device="cpu", samples=2)
+
+
+def test_an_in_memory_train_search_leaves_no_temporary_weights(tmp_path, monkeypatch, one_thread):
+    """`evonas.search(..., evaluator="train")` left its evonas-weights-* folder behind."""
+    settings = _in_memory_train_search(tmp_path, monkeypatch)
+    result = evonas.search(**settings)
+    assert result.best["trained_valid_acc"] is not None and "weights" not in result.best  # its weights are gone
+    assert [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith("evonas-")] == []
+
+
+def test_an_in_memory_train_search_that_raises_leaves_no_temporary_weights(tmp_path, monkeypatch, one_thread):
+    settings = _in_memory_train_search(tmp_path, monkeypatch)
+    seen = []
+
+    def interrupted(*args, **kwargs):
+        seen.extend((tmp_path / "tmp").iterdir())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("evonas.train.train", interrupted)
+    try:
+        evonas.search(**settings)
+    except KeyboardInterrupt:
+        pass
+    assert [p.name[:15] for p in seen] == ["evonas-weights-"]
+    assert [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith("evonas-")] == []

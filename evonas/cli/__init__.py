@@ -25,6 +25,21 @@ WORKERS_HELP = "score on N local worker processes (default 1: serial); with --ra
 RAY_HELP = "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Every flag's default said once: its help's own words where they name it, else ``(default: X)`` appended.
+
+    argparse's ``ArgumentDefaultsHelpFormatter`` appends to every help, also to one that
+    already says its default (and ``(default: None)`` to a flag that has none).
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("default" in text.lower() or not action.option_strings
+                or action.default in (None, False, argparse.SUPPRESS)):
+            return text
+        return text + " (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available sub-command."""
     from evonas import __version__
@@ -40,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=HelpFormatter)
         p.add_argument(
             "--threads", type=int, default=argparse.SUPPRESS,
             help="torch threads in this process (default 1: scoring networks are tiny, and more threads "

@@ -19,8 +19,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    "by '+' for their rank ensemble, e.g. swap+synflow (ranked against 64 sampled archs, fixed seed)")
     p.add_argument("--data", default=None, help="input images: CIFAR python-batch dir, .npz/.npy, 'gaussian' (default: packaged CIFAR-10 batch)")
     p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation)")
-    p.add_argument("--samples", type=int, default=16, help="images per batch S (default 16)")
-    p.add_argument("--repeats", type=int, default=32, help="re-initialisations per score (default 32)")
+    p.add_argument("--samples", type=int, default=16, help="images per batch S (>= 2, as in a search)")
+    p.add_argument("--repeats", type=int, default=32, help="re-initialisations per score (>= 1)")
     p.add_argument("--limit", type=int, default=None, help="score a seeded random sample of N rows")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mu", type=float, default=None, help="reg-swap centre (thousands of params); default calibrated")
@@ -30,7 +30,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    "the SWAP study's DARTS network (default: the space's scoring network)")
     p.add_argument("--arch-col", default=None, help="architecture column (default: genotype or arch)")
     p.add_argument("--acc-col", default=None, help="accuracy column (default: valid_acc or cifar10_test_acc)")
-    p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, correlation.json, scatter.png")
+    p.add_argument("--out", type=Path, required=True, help="folder for scores.csv, settings.json, correlation.json, "
+                   "scatter.png: new, or one correlate wrote (it continues the scores made with the same settings)")
     p.add_argument("--workers", type=int, default=1, help=WORKERS_HELP)
     p.add_argument("--device", default="cpu", help="where networks are built and scored: cpu, cuda, cuda:N or auto "
                                                    "(cuda when present); scores do not depend on it")
@@ -40,12 +41,14 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evonas.correlation import correlate, read_table, select_rows
+    from evonas.correlation import check_out, correlate, read_table, select_rows
     from evonas.data import load_images
     from evonas.device import resolve_device
     from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.parallel import make_map
 
+    check_scoring(args)
+    check_out(args.out)
     space = get_space(args.space)
     net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
@@ -66,3 +69,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 0
+
+
+def check_scoring(args: argparse.Namespace) -> None:
+    """The flags correlate shares with a search (--samples, --repeats, --workers, --ray), by the search's own rules.
+
+    A search refuses ``--samples 1`` (SWAP needs two images to compare; every score would
+    be NaN); correlate refuses what a search refuses, with the same message, before
+    anything is read or written.
+    """
+    from evonas.config import SearchConfig
+
+    SearchConfig(samples=args.samples, repeats=args.repeats, workers=args.workers, ray=args.ray).check_common()

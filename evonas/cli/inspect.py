@@ -9,6 +9,7 @@ from pathlib import Path
 from evonas.cli import parse_net_args
 from evonas.encodings import get_space, list_spaces
 from evonas.errors import InvalidGenomeError
+from evonas.files import check_files
 
 HELP = "Validate an architecture and show its matrix, parameter count and canonical text."
 
@@ -18,11 +19,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("arch", help="the architecture in the space's own notation (DARTS Genotype(...) / NB201 string)")
     p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("--draw", type=Path, default=None, metavar="FILE", help="draw the cell(s) as graphs into the PNG FILE")
+    p.add_argument("--draw", type=Path, default=None, metavar="FILE", help="draw the cell(s) as graphs into the PNG "
+                   "FILE (a new file: an existing one is never replaced)")
 
 
 def run(args: argparse.Namespace) -> int:
     space = get_space(args.space)
+    if args.draw is not None:
+        check_files([args.draw], "--draw")
     net_args = parse_net_args(args.net)
     try:
         genome = space.from_native(args.arch)

@@ -8,18 +8,21 @@ import numpy as np
 
 from evonas.cli import parse_net_args
 from evonas.encodings import get_space, list_spaces
+from evonas.errors import ConfigError
 
 HELP = "Sample random valid architectures of a space, build them and print their parameter counts."
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--space", required=True, help=f"search space ({', '.join(list_spaces())})")
-    p.add_argument("-n", type=int, default=3, help="how many architectures (default 3)")
+    p.add_argument("-n", type=int, default=3, help="how many architectures (>= 1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--net", default=None, help="network arguments, e.g. C=3,layers=1,stem=false")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise ConfigError(f"-n {args.n}: must be a whole number >= 1 (how many architectures to sample)")
     space = get_space(args.space)
     net_args = parse_net_args(args.net)
     rng = np.random.default_rng(args.seed)

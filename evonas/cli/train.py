@@ -37,7 +37,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation and classes)")
     p.add_argument("--seed", type=int, default=0, help="seeds the initialisation and every draw of training")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when present, else cpu)")
-    p.add_argument("--out", type=Path, default=None, help="training folder (default: RUN_DIR/train)")
+    p.add_argument("--out", type=Path, default=None, help="training folder: new, empty or a failed start's "
+                   "(default: RUN_DIR/train)")
     p.add_argument("--resume", type=Path, default=None, metavar="TRAIN_DIR",
                    help="continue the training in TRAIN_DIR from its last epoch (same result as an uninterrupted run)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

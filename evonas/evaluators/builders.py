@@ -8,7 +8,6 @@ evaluates the same way.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +71,9 @@ def table_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
 def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
     """Short training of every evaluated architecture on --data; children start from their parent's weights.
 
-    The weights are kept in the run folder's ``weights/`` (a temporary folder for a search in memory).
+    The weights are kept in the run folder's ``weights/``; a search in memory keeps them in a
+    temporary folder that goes with the evaluator (removed when the search is over, also when
+    it raised: :class:`~evonas.evaluators.train.TrainEvaluator` with an empty ``store``).
     """
     from evonas.data import load_labelled
     from evonas.evaluators.train import TrainEvaluator
@@ -85,7 +86,7 @@ def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     space.check_net_args(net_args)
     config.device = resolve_device(config.device, "auto")
     load_labelled(config.data, dataset=config.dataset, split="train")  # a bad --data fails now, not in a worker
-    store = Path(run_dir) / "weights" if run_dir is not None else Path(tempfile.mkdtemp(prefix="evonas-weights-"))
-    evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, str(store), dataset=config.dataset,
+    store = str(Path(run_dir) / "weights") if run_dir is not None else ""
+    evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, store, dataset=config.dataset,
                                seed=config.seed, inherit=not config.no_inherit, device=config.device)
     return Evaluator(evaluator, +1, "valid_acc", evaluator.report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,14 +32,15 @@ class TrainEvaluator:
     unless ``inherit`` is off. Every trained network's weights and metrics are kept in
     ``store`` (one ``<digest>.pt`` and ``.json`` per architecture), so children of later
     generations, and a resumed search, find their parents there. On a Ray cluster ``store``
-    must be a folder every worker sees.
+    must be a folder every worker sees. An empty ``store`` (a search in memory) is a
+    temporary folder, removed with the evaluator (see :meth:`close`).
 
     Args:
         space: registered space name.
         data: training images (CIFAR python batches or ``.npz``; see :func:`evonas.data.load_labelled`).
         recipe: the training recipe (with its epochs).
         net_args: the trained network's size.
-        store: folder of the trained weights.
+        store: folder of the trained weights ("": a temporary one).
         dataset: ``cifar10`` or ``cifar100``.
         seed: initialisation and training seed (the same for every architecture).
         inherit: start children from their parent's weights.
@@ -49,11 +51,30 @@ class TrainEvaluator:
     data: str | None
     recipe: Any
     net_args: dict[str, Any]
-    store: str
+    store: str = ""
     dataset: str = "cifar10"
     seed: int = 0
     inherit: bool = True
     device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if not self.store:
+            # removed by close(), or at the latest when the evaluator is collected or the program ends
+            # (TemporaryDirectory's finaliser); workers get the path only (see __getstate__)
+            temporary = tempfile.TemporaryDirectory(prefix="evonas-weights-")
+            object.__setattr__(self, "_temporary", temporary)
+            object.__setattr__(self, "store", temporary.name)
+
+    @property
+    def temporary(self) -> bool:
+        """Whether ``store`` is a temporary folder, removed at the end of the search (its weights are not reported)."""
+        return "_temporary" in self.__dict__
+
+    def close(self) -> None:
+        """Remove the temporary ``store`` now (nothing for a run folder's); the evaluator cannot train afterwards."""
+        temporary = self.__dict__.get("_temporary")
+        if temporary is not None:
+            temporary.cleanup()
 
     @cached_property
     def _space(self) -> SearchSpace:
@@ -104,8 +125,9 @@ class TrainEvaluator:
         if not path.is_file():
             return {}
         summary = json.loads(path.read_text())
-        return {"trained_valid_acc": summary["valid_acc"], "trained_test_acc": summary["test_acc"],
-                "trained_epochs": summary["epochs"], "weights": str(self.path(genome, ".pt"))}
+        report = {"trained_valid_acc": summary["valid_acc"], "trained_test_acc": summary["test_acc"],
+                  "trained_epochs": summary["epochs"]}
+        return report if self.temporary else {**report, "weights": str(self.path(genome, ".pt"))}
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from evonas.errors import ConfigError
+from evonas.files import check_files, staging
 from evonas.registry import Registry
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
@@ -31,18 +32,26 @@ class Exporter:
         suffix: file name ending of the export (``model<suffix>``).
         write: ``write(net, example, path, arch)`` saves ``net`` (in eval mode) traced on the
             example input batch; ``arch`` describes the network (space, native, net args).
+            It writes ``path`` and the files of ``beside``, nothing else.
         load: ``load(path)`` gives a function from an input batch to logits.
         needs: modules that must be importable to use the format.
+        beside: suffixes of the files written beside ``path`` (``path.with_suffix(s)``), e.g.
+            the state dict's architecture JSON: checked with ``path`` before anything is written.
     """
 
     suffix: str
     write: Callable[[nn.Module, torch.Tensor, Path, dict[str, Any]], None]
     load: Callable[[Path], Forward]
     needs: tuple[str, ...] = ()
+    beside: tuple[str, ...] = ()
 
     def missing(self) -> list[str]:
         """The modules of ``needs`` that are not installed."""
         return [m for m in self.needs if importlib.util.find_spec(m) is None]
+
+    def targets(self, path: Path) -> list[Path]:
+        """Every file an export to ``path`` writes: ``path``, then the files beside it."""
+        return [Path(path), *(Path(path).with_suffix(s) for s in self.beside)]
 
 
 EXPORTERS: Registry[Exporter] = Registry(
@@ -50,20 +59,35 @@ EXPORTERS: Registry[Exporter] = Registry(
 )
 
 
-def export(net: nn.Module, path: Path, fmt: str, *, example: torch.Tensor, arch: dict[str, Any]) -> Path:
+def export(net: nn.Module, path: Path, fmt: str, *, example: torch.Tensor, arch: dict[str, Any],
+           own: bool = False) -> Path:
     """Write ``net`` to ``path`` in format ``fmt`` (see ``EXPORTERS``); returns ``path``.
+
+    Every file the export writes (``path`` and those beside it) is checked first
+    (:func:`evonas.files.check_files`): none may exist unless ``own`` (the export's default
+    file, which an earlier export wrote); then all are written at once, atomically.
+
+    Args:
+        net: the network (put in eval mode).
+        path: the file to write.
+        fmt: a registered format.
+        example: an input batch to trace the network on.
+        arch: what the network is (space, native, net args), saved with it where the format can.
+        own: ``path`` is the export's own default file, which may be replaced.
 
     Raises:
         UnknownNameError: an unknown format.
-        ConfigError: the format needs a package that is not installed.
+        ConfigError: the format needs a package that is not installed, or a target may not be written.
     """
     exporter = EXPORTERS.get(fmt)
     missing = exporter.missing()
     if missing:
         raise ConfigError(f"--format {fmt} needs {', '.join(missing)}: pip install 'evonas[{fmt}]'")
+    path = check_files(exporter.targets(path), own=own)[0]
     net.eval()
-    exporter.write(net, example, Path(path), arch)
-    return Path(path)
+    with staging(path.parent) as tmp:
+        exporter.write(net, example, tmp / path.name, arch)
+    return path
 
 
 # ---- TorchScript -------------------------------------------------------------------------
@@ -109,7 +133,7 @@ EXPORTERS.register("onnx")(Exporter(".onnx", _write_onnx, _load_onnx, needs=("on
 # ---- state dict --------------------------------------------------------------------------
 def _write_state_dict(net: nn.Module, example: torch.Tensor, path: Path, arch: dict[str, Any]) -> None:
     torch.save({k: v.detach().cpu() for k, v in net.state_dict().items()}, path)
-    path.with_suffix(".json").write_text(json.dumps(arch, indent=2) + "\n")
+    path.with_suffix(".json").write_text(json.dumps(arch, indent=2) + "\n")  # export() checked it and moves it into place
 
 
 def _load_state_dict(path: Path) -> Forward:
@@ -123,7 +147,7 @@ def _load_state_dict(path: Path) -> Forward:
     return net.eval()
 
 
-EXPORTERS.register("state_dict")(Exporter(".state_dict.pt", _write_state_dict, _load_state_dict))
+EXPORTERS.register("state_dict")(Exporter(".state_dict.pt", _write_state_dict, _load_state_dict, beside=(".json",)))
 
 
 def list_formats() -> list[str]:

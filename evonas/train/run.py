@@ -22,16 +22,21 @@ from evonas.data import DATASETS, load_labelled
 from evonas.device import check_device, default_device  # noqa: F401  (default_device: kept importable here)
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError, DataError
+from evonas.files import check_folder
 from evonas.networks import count_parameters
+from evonas.runfolder import CHECKPOINT_FILE, write_json
 from evonas.train.recipes import RECIPES, Recipe, default_recipe
 from evonas.train.seeded import build_seeded
-from evonas.train.trainer import MODEL_FILE, TrainResult, train
+from evonas.train.trainer import CURVE_FILE, METRICS_FILE, MODEL_FILE, TORCH_FILE, TrainResult, train
 
 TRAIN_FILE = "train.json"
 RESULT_FILE = "result.json"
 CELL_FILE = "cell.png"
 #: where ``evonas train RUN_DIR`` trains a search run's best architecture by default
 TRAIN_SUBDIR = "train"
+#: what a training writes into its folder; a new training starts only in a folder holding nothing else
+TRAINING_FILES = frozenset({TRAIN_FILE, RESULT_FILE, CELL_FILE, MODEL_FILE, METRICS_FILE, CURVE_FILE, CHECKPOINT_FILE,
+                            TORCH_FILE})
 
 
 @dataclass
@@ -111,17 +116,14 @@ def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progre
         recipe, net_args = Recipe(**saved["recipe"]).check(), saved["net"]
     else:
         config.check()
-        if (out / TRAIN_FILE).exists():
-            raise ConfigError(f"{out} already holds a training run; continue it with --resume {out} or choose another --out")
+        check_new_training(out)
         space = get_space(config.space)
         recipe, net_args = config.resolve(space)
     net = build_seeded(space, config.arch, seed=config.seed, **net_args)
     train_data = load_labelled(config.data, dataset=config.dataset, split="train")
     test_data = load_labelled(config.data, dataset=config.dataset, split="test")
     if not resume:
-        out.mkdir(parents=True, exist_ok=True)
-        payload = {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args}
-        (out / TRAIN_FILE).write_text(json.dumps(payload, indent=2) + "\n")
+        write_json(out, TRAIN_FILE, {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args})
         draw_cell(space, config.arch, out / CELL_FILE)
     started = time.perf_counter()
     result = train(net, train_data, recipe, seed=config.seed, test_data=test_data, out=out, device=config.device,
@@ -134,8 +136,24 @@ def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progre
         "seconds_this_session": round(time.perf_counter() - started, 2),
         "seconds_training": round(sum(r["seconds"] for r in result.history), 2),
     }
-    (out / RESULT_FILE).write_text(json.dumps(summary, indent=2) + "\n")
+    write_json(out, RESULT_FILE, summary)
     return TrainRun(out, result, summary)
+
+
+def check_new_training(out: Path) -> Path:
+    """``out`` if a new training may start there: absent, empty, or only a failed start's files (no training, no run).
+
+    A folder with a ``train.json`` holds a training (``--resume`` it), one with a checkpoint
+    and no ``train.json`` holds a search; a file, or a folder with anything a training does
+    not write (a search run folder's ``best.json``), is someone else's and is never written into.
+    """
+    out = Path(out)
+    if (out / TRAIN_FILE).exists():
+        raise ConfigError(f"{out} already holds a training run; continue it with --resume {out} or choose another --out")
+    if (out / CHECKPOINT_FILE).exists():
+        raise ConfigError(f"--out {out} holds a run that is not a training; choose another --out "
+                          f"(a search run's training goes to RUN_DIR/{TRAIN_SUBDIR} by default)")
+    return check_folder(out, TRAINING_FILES, "--out", whose="a training's")
 
 
 def read_training(folder: Path) -> dict[str, Any]:
