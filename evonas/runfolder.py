@@ -11,6 +11,7 @@ it writes a byte.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
