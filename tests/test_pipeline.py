@@ -13,13 +13,13 @@ import pytest
 from evonas.cli import main
 from evonas.encodings import get_space
 from evonas.errors import ConfigError
-from evonas.facade import SearchConfig, check
+from evonas.facade import SearchConfig, check, resolve
 from evonas.operators import fitness_class
 from evonas.parallel import make_map
 from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
 from evonas.strategy.pipeline import auto_window
 from parallel_helpers import SmoothScore
-from test_search import TINY, final_state, search
+from test_search import TINY, final_state, flags, search
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from window1_reference import RUNS, reference  # noqa: E402
@@ -124,16 +124,14 @@ def test_a_strategy_without_a_window_refuses_one(monkeypatch):
     monkeypatch.setitem(STRATEGIES._entries, "windowless", Strategy("windowless", windowless, len, "no window", 0))
     with pytest.raises(ConfigError, match="strategy 'windowless' has no option window"):
         check(SearchConfig(strategy="windowless", window=2).check())
-    config = SearchConfig(strategy="windowless", workers=8)
-    check(config.check())
-    assert config.window is None  # auto: nothing to resolve for it
+    assert resolve(SearchConfig(strategy="windowless", workers=8)).window is None  # auto: nothing to resolve for it
     check(SearchConfig(strategy="windowless", window=1).check())  # one cycle at a time: how every strategy runs
 
 
 def test_a_run_from_before_windows_resumes_synchronously(tmp_path):
     """A run folder whose config.json predates --window ran one cycle at a time; more workers on resume keep it so."""
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "2", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "2", "--out", str(run))]) == 0
     saved = json.loads((run / "config.json").read_text())
     del saved["window"]
     (run / "config.json").write_text(json.dumps(saved))
@@ -146,8 +144,7 @@ def test_auto_window_follows_the_workers_and_is_saved(tmp_path):
     assert auto_window(1, 5.5) == auto_window(2, 5.5) == auto_window(2, 1) == 1
     assert auto_window(64, 5.5) == 47 and auto_window(64, 1) == 256
     config = SearchConfig(workers=16)
-    check(config.check())
-    assert config.window == auto_window(16, 5.5)
+    assert resolve(config).window == auto_window(16, 5.5) and config.window is None  # resolved in a copy
     assert SearchConfig.from_dict({"window": "auto"}).window is None
     assert SearchConfig.from_dict({"window": 4}).window == 4
 

@@ -17,6 +17,19 @@ TINY = ["--space", "nb201", "--population", "6", "--cycles", "8", "--mutations",
         "--repeats", "2", "--net", "C=8,N=1", "--seed", "1", "--no-progress"]
 
 
+def flags(*args: str) -> list[str]:
+    """``args`` with a flag given again replacing its earlier value (the CLI refuses a flag given twice)."""
+    given: dict[str, list[str]] = {}
+    for arg in args:
+        if arg.startswith("--"):
+            given.pop(arg, None)
+            given[arg] = []
+            last = arg
+        else:
+            given[last].append(arg)
+    return [part for flag, values in given.items() for part in (flag, *values)]
+
+
 def search(*args: str) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-m", "evonas.cli", "search", *args], env=env,
@@ -32,7 +45,7 @@ def final_state(run: Path) -> tuple:
 def test_run_folder_holds_everything(tmp_path, shared_data):
     run = tmp_path / "run"
     assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(shared_data / "nb201_cifar10.csv")]) == 0
-    for name in ["config.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
+    for name in ["config.json", "resolved.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
                  "score_vs_params.png", "checkpoint.json", "cell.png"]:
         assert (run / name).is_file(), name
     log = pd.read_csv(run / "log.csv")
@@ -47,8 +60,8 @@ def test_run_folder_holds_everything(tmp_path, shared_data):
     assert 0 <= best["index"] < 15625
     assert best["score"] == scored["score"].max()
     assert 10 <= best["true_acc"] <= 94.37 and 1 <= best["true_rank"] <= 15625
-    config = json.loads((run / "config.json").read_text())
-    assert config["mu"] > 0 and config["sigma"] > 0  # calibrated, then saved for --resume
+    config, resolved = (json.loads((run / name).read_text()) for name in ("config.json", "resolved.json"))
+    assert config["mu"] is None and resolved["mu"] > 0 and resolved["sigma"] > 0  # calibrated, saved for --resume
 
 
 def test_killed_search_resumes_to_the_same_result(tmp_path):
@@ -90,7 +103,7 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, args, message):
-    code = main(["search", *TINY, "--out", str(tmp_path / "r"), *args])
+    code = main(["search", *flags(*TINY, "--out", str(tmp_path / "r"), *args)])
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and "\n" not in err and "Traceback" not in err
     if "ground-truth" in " ".join(args):
@@ -164,7 +177,7 @@ def test_a_folder_without_a_checkpoint_is_started_afresh(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.json").write_text('{"population": 4.5}')  # what a failed start used to leave
-    assert main(["search", *TINY, "--cycles", "1", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "1", "--out", str(run))]) == 0
     assert json.loads((run / "config.json").read_text())["population"] == 6
 
 
@@ -176,12 +189,14 @@ def test_toml_keys_are_the_flag_names_and_net_may_be_text(tmp_path):
     cfg.write_text(cfg.read_text().replace('ground_truth = "/no/such.csv"\n', "target-size = 50\n"))
     assert main(["search", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 0
     config = json.loads((tmp_path / "r" / "config.json").read_text())
-    assert config["net"] == {"C": 8, "N": 1} and config["mu"] == 50 and config["sigma"] == 2500
+    resolved = json.loads((tmp_path / "r" / "resolved.json").read_text())
+    assert config["net"] == {"C": 8, "N": 1} and config["target_size"] == 50 and config["mu"] is None
+    assert resolved["mu"] == 50 and resolved["sigma"] == 2500 and resolved["target_size"] is None
 
 
 def test_resume_applies_safe_changes_and_refuses_the_others(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "0", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "0", "--out", str(run))]) == 0
     assert main(["search", "--resume", str(run), "--population", "12"]) == 2
     assert "--population 12 cannot change when resuming" in capsys.readouterr().err
     assert main(["search", "--resume", str(run), "--cycles", "2", "--no-progress"]) == 0
@@ -223,7 +238,7 @@ def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
     import evonas.facade
 
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "0", "--out", str(tmp_path / "done")]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "0", "--out", str(tmp_path / "done"))]) == 0
 
     def interrupted(config, out, **kwargs):
         (Path(out) / "checkpoint.json").parent.mkdir(parents=True, exist_ok=True)
