@@ -244,11 +244,11 @@ def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
     changed["population"][0]["F"][0] -= 1.0
     (run / "checkpoint.json").write_text(json.dumps(changed))
     with pytest.raises(ConfigError, match="did not reproduce"):
-        run_fake(run, resume=True)
+        run_fake(run, resume=True, cycles=3)
     state["cache"]["scores"].popitem()
     (run / "checkpoint.json").write_text(json.dumps(state))
     with pytest.raises(ConfigError, match="did not reproduce"):
-        run_fake(run, resume=True)
+        run_fake(run, resume=True, cycles=3)
 
 
 def test_config_errors_name_the_value(tmp_path):

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from evonas.cli import main
@@ -168,3 +169,35 @@ def test_gpus_per_worker_on_a_cluster_without_gpus_is_refused(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray.util", type("M", (), {"ActorPool": object}))
     with pytest.raises(ConfigError, match=r"--gpus-per-worker 0.5: the Ray cluster at auto has no GPUs"):
         parallel.RayMap("auto", 2, abs, gpus_per_worker=0.5)
+
+
+def test_a_finished_pipelined_run_resumed_adds_no_cycle(tmp_path):
+    """Its checkpoint keeps cycles bred past its end; resuming merges none of them (issue 28, defect 6)."""
+    space, rng = get_space("nb201"), np.random.default_rng(0)
+    toolbox = make_toolbox(space, SmoothScore(), rng, fitness_class(1))
+    saved = {}
+    run = SearchRun(toolbox, StopRule(None, 20), on_cycle=lambda r, p: saved.update(
+        cycle=r.cycle, inflight=list(r.inflight), lanes=[dict(lane) for lane in r.lanes or []], population=list(p)))
+    STRATEGIES.get("swap-nas").search(toolbox.population(n=6), toolbox, run, window=4, rng=rng)
+    assert saved["inflight"], "cycles were in flight at the last checkpoint"
+    log = list(run.logbook)
+    again = SearchRun(toolbox, StopRule(None, 20), cache=run.cache, logbook=run.logbook, start=saved["cycle"],
+                      lanes=saved["lanes"], inflight=saved["inflight"])
+    population = STRATEGIES.get("swap-nas").search(list(saved["population"]), toolbox, again, window=4, rng=rng)
+    assert list(again.logbook) == log and again.cycle == saved["cycle"] and again.inflight == []
+    assert population == saved["population"]
+
+
+def test_a_finished_pipelined_run_resumed_changes_nothing_and_finishes_its_results(tmp_path, capsys):
+    from test_search import hashes
+
+    run = tmp_path / "run"
+    args = flags(*TINY, "--cycles", "3", "--window", "3", "--out", str(run))
+    assert main(["search", *args]) == 0
+    before = hashes(run)
+    assert main(["search", "--resume", str(run), "--no-progress"]) == 2
+    assert "already" in capsys.readouterr().err and hashes(run) == before
+    (run / "best.json").unlink()  # killed after its last checkpoint, before its results were written
+    assert main(["search", "--resume", str(run), "--no-progress"]) == 0
+    assert hashes(run)["best.json"] == before["best.json"]
+    assert list(pd.read_csv(run / "log.csv")["cycle"]) == [0, 1, 2, 3]

@@ -27,8 +27,8 @@ def feasible(algorithm: Algorithm) -> np.ndarray:
 
 
 def scored(algorithm: Algorithm, cache: ScoreCache) -> np.ndarray:
-    """Which members of the population have a score (their proxy did not fail)."""
-    return np.array([not cache.get(ind.X[0]).failed for ind in algorithm.pop], dtype=bool)
+    """Which members of the population have a score (evaluated, within the budget, and their proxy did not fail)."""
+    return np.array([ind.X[0] in cache and not cache.get(ind.X[0]).failed for ind in algorithm.pop], dtype=bool)
 
 
 def hypervolume_row(
