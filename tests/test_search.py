@@ -257,6 +257,7 @@ def hashes(folder: Path) -> dict:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.slow
 def test_a_refused_resume_leaves_the_folder_byte_identical(tmp_path, capsys):
     run, moo = tmp_path / "run", tmp_path / "moo"
     assert main(["search", *flags(*TINY, "--cycles", "1", "--out", str(run))]) == 0
@@ -296,6 +297,7 @@ def test_resume_reads_its_config_file_by_the_rules_of_flags(tmp_path, capsys):
     assert f"{more}: unknown key(s) populaton" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_resume_runs_on_what_the_run_resolved(tmp_path):
     """More workers on resume keep the window the run resolved; the calibration stays; old folders resume alike."""
     whole, part, old = tmp_path / "whole", tmp_path / "part", tmp_path / "old"
@@ -346,6 +348,7 @@ def test_a_repeated_flag_or_key_is_one_line(tmp_path, capsys, args, message):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_a_run_with_every_architecture_over_the_budget_is_one_line(tmp_path, capsys):
     args = ["--space", "nb201", "--population", "2", "--evaluations", "3", "--samples", "8", "--repeats", "1",
             "--net", "C=8,N=1", "--budget", "params=1000", "--no-progress"]
