@@ -30,6 +30,12 @@ from evonas.strategy import assign
 from evonas.strategy.pipeline import Bred
 
 KIND = "search"
+#: what a single-objective checkpoint must hold
+NEEDS = ("cycle", "population", "halloffame", "cache", "rng")
+#: how a resume finds how far the run got, before anything is written (the result: best.json)
+FORMAT = runfolder.CheckpointFormat(
+    KIND, NEEDS, lambda data: (int(data["cycle"]), int(data["cache"]["misses"]), int(data.get("stalled", 0))),
+    "best.json")
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,12 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
 
 def load_checkpoint(run_dir: Path, fitness: type, halloffame_size: int, key: Callable[[Genome], str]) -> SearchState:
     """Read the state saved by :func:`save_checkpoint`; ``key`` is the cache's (the space's network key)."""
-    data = runfolder.load_checkpoint(run_dir, KIND, ("cycle", "population", "halloffame", "cache", "rng"))
+    return restore(runfolder.load_checkpoint(run_dir, KIND, NEEDS), run_dir, fitness, halloffame_size, key)
+
+
+def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size: int,
+            key: Callable[[Genome], str]) -> SearchState:
+    """The state in a checkpoint's ``data`` (as :func:`evonas.runfolder.load_checkpoint` read it); damaged is one line."""
     try:
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = data["rng"]["numpy"]

@@ -13,6 +13,7 @@ space, a proxy, a strategy) is checked where the registries are, by the façade
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import tomllib
 import types
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar, Union
 
 from evonas.errors import ConfigError
-from evonas.runfolder import CONFIG_FILE, check_new, read_json, write_json
+from evonas.runfolder import CONFIG_FILE, RESOLVED_FILE, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
@@ -84,41 +85,53 @@ class RunConfig:
                 raise ConfigError(f"{name} = {getattr(self, name)!r} is out of range: must be {allowed}")
 
     @classmethod
-    def resumed_from(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None) -> C:
-        """The config saved in ``run_dir`` with ``changes`` applied, which may only touch :data:`RESUMABLE` keys.
+    def resumed(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None,
+                where: str = "flags") -> tuple[C, C]:
+        """(what the user asked, what the run runs on) of the run in ``run_dir``, with ``changes`` applied.
 
-        A resumed run may go further, run elsewhere (workers, Ray) or report against ground
-        truth; anything that changes what is searched is refused (a value equal to the saved
-        one, in any spelling, is no change). Limits given replace the saved ones: ``--resume
-        RUN --evaluations 500`` runs until 500 evaluations, whatever cycle limit the run had.
+        ``changes`` may only touch :data:`RESUMABLE` keys: a resumed run may go further, run
+        elsewhere (workers, Ray) or report against ground truth; anything that changes what is
+        searched is refused (a value equal to the saved one, as asked or as resolved, in any
+        spelling, is no change). Limits given replace the saved ones: ``--resume RUN
+        --evaluations 500`` runs until 500 evaluations, whatever cycle limit the run had. The
+        resolved values stay the original run's (the window, a calibration), so a resumed run
+        continues the one it resumes; a folder from before ``resolved.json`` holds them in
+        ``config.json`` (and :attr:`BEFORE` what it ran with where a key is missing).
         """
-        where = str(Path(run_dir) / CONFIG_FILE)
-        raw = read_run_config(run_dir)
+        folder = Path(run_dir)
+        raw = read_run_config(folder)
         raw = {**{key: value for key, value in cls.BEFORE.items() if key not in raw}, **raw}
-        saved = cls.from_dict(raw, where=where)
+        user = cls.from_dict(raw, where=str(folder / CONFIG_FILE))
+        resolved = (cls.from_dict(read_json(folder, RESOLVED_FILE), where=str(folder / RESOLVED_FILE))
+                    if (folder / RESOLVED_FILE).exists() else user)
         changes = {key.replace("-", "_"): value for key, value in (changes or {}).items()}
-        changed = cls.from_dict({**raw, **changes}, where="flags")
+        given = cls.from_dict({**raw, **changes}, where=where)
         for key in changes:
-            if key not in RESUMABLE and getattr(changed, key) != getattr(saved, key):
+            value = getattr(given, key)
+            if key not in RESUMABLE and value != getattr(user, key) and value != getattr(resolved, key):
                 raise ConfigError(
-                    f"{flag(key)} {changes[key]} cannot change when resuming (the run has {key} = {getattr(saved, key)!r}); "
-                    f"a resumed run may change only {', '.join(flag(k) for k in RESUMABLE)}; start a new run with --out"
+                    f"{flag(key)} {changes[key]} cannot change when resuming (the run has {key} = "
+                    f"{getattr(resolved, key)!r}); a resumed run may change only "
+                    f"{', '.join(flag(k) for k in RESUMABLE)}; start a new run with --out"
                 )
+        applied = {key: getattr(given, key) for key in changes if key in RESUMABLE}
         if any(key in changes for key in LIMITS):
-            for key in LIMITS:
-                if key not in changes:
-                    setattr(changed, key, None)
-        return changed
+            applied = {**dict.fromkeys(LIMITS), **applied}
+        return dataclasses.replace(user, **applied), dataclasses.replace(resolved, **applied)
 
-    def save(self, run_dir: Path, *, resume: bool = False) -> None:
-        """Write ``config.json`` into the run folder; a new run refuses a folder that holds a run or others' files.
+    @classmethod
+    def resumed_from(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None) -> C:
+        """The config the resumed run runs on (see :meth:`resumed`)."""
+        return cls.resumed(run_dir, changes)[1]
 
-        A folder holding only a failed start's files (no checkpoint) is started afresh; a
-        resumed run rewrites the file with its changes (e.g. more cycles).
+    def save(self, run_dir: Path, resolved: RunConfig | None = None) -> None:
+        """Write ``config.json`` (this config, as asked) and ``resolved.json`` (what the run runs on) into the run folder.
+
+        Called once every check has passed (:func:`evonas.preamble.begin`): a refused start
+        or resume writes nothing.
         """
-        if not resume:
-            check_new(run_dir)
         write_json(Path(run_dir), CONFIG_FILE, dataclasses.asdict(self))  # type: ignore[call-overload]
+        write_json(Path(run_dir), RESOLVED_FILE, dataclasses.asdict(resolved or self))  # type: ignore[call-overload]
 
 
 def check_type(name: str, value: Any, hint: Any, where: str = "config") -> Any:
@@ -154,6 +167,8 @@ def parse_net_args(text: str | None) -> dict[str, object]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--net: expected KEY=VALUE pairs separated by commas, got {item!r}")
+        if key.strip() in out:
+            raise ConfigError(f"--net {text}: {key.strip()} is given twice; give each key once")
         v = value.strip()
         if v.lower() in ("true", "false"):
             out[key.strip()] = v.lower() == "true"
@@ -177,6 +192,8 @@ def parse_budget(value: Any) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in filter(None, (s.strip() for s in text.split(","))):
         name, sep, limit = item.partition("=")
+        if name.strip() in out:
+            raise ConfigError(f"--budget {text}: {name.strip()} is limited twice; give each cost once")
         try:
             out[name.strip()] = float(limit)
         except ValueError:
@@ -278,8 +295,20 @@ class SearchBase(RunConfig):
         """The costs this search measures: those it limits (and, multi-objective, those it minimises)."""
         return list(self.budget)
 
+    def resolved_copy(self: C) -> C:
+        """A copy of this config, range-checked, with the defaults every search shares filled in.
+
+        The config a user gives is never changed: what a search resolves (a default, a
+        calibration, a window) goes into a copy, which the run folder keeps as ``resolved.json``
+        beside the user's ``config.json`` (as scikit-learn keeps fitted attributes apart from
+        the parameters it was given).
+        """
+        resolved = copy.deepcopy(self)
+        resolved.check_common()
+        return resolved
+
     def check_common(self) -> None:
-        """The range checks every search shares (names are checked where their registries are)."""
+        """The range checks every search shares, filling in their defaults (on :meth:`resolved_copy`'s copy)."""
         if self.cycles is None and self.evaluations is None:
             self.cycles = self.DEFAULT_CYCLES
         if not isinstance(self.budget, dict):  # a config built in code, not read: the old spelling, a bare count
@@ -361,28 +390,29 @@ class SearchConfig(SearchBase):
                                       "--workers, 1 for one or two workers (the resolved value is saved) (default auto)")
 
     def check(self) -> SearchConfig:
-        """Raise :class:`ConfigError` naming the first value out of range; nothing has run or been written yet."""
-        self.check_common()
-        if self.evaluator == "proxy" and self.proxy is None:
-            self.proxy = "reg-swap"
-        if self.evaluator != "proxy" and self.proxy is not None:
-            raise ConfigError(f"--proxy is an option of --evaluator proxy; this search evaluates with --evaluator {self.evaluator}")
-        self.check_ranges({
-            "mutations": (self.mutations is None or self.mutations >= 1, ">= 1"),
-            "crossover": (self.crossover is None or 0.0 <= self.crossover <= 1.0, "in [0, 1]"),
-            "tournament": (self.tournament is None or 1 <= self.tournament <= self.population,
-                           f"in [1, population = {self.population}]"),
-            "halloffame": (self.halloffame >= 1, ">= 1"),
-            "candidates": (self.candidates is None or self.candidates >= 1, ">= 1"),
-            "per_cycle": (self.per_cycle is None or self.per_cycle >= 1, ">= 1"),
-            "prior_samples": (self.prior_samples is None or self.prior_samples >= 1, ">= 1"),
-            "window": (self.window is None or self.window >= 1, "a whole number >= 1 or auto"),
+        """Raise :class:`ConfigError` naming the first value out of range; else the resolved copy (see
+        :meth:`SearchBase.resolved_copy`); nothing has run or been written yet."""
+        config = self.resolved_copy()
+        if config.evaluator == "proxy" and config.proxy is None:
+            config.proxy = "reg-swap"
+        if config.evaluator != "proxy" and config.proxy is not None:
+            raise ConfigError(f"--proxy is an option of --evaluator proxy; this search evaluates with --evaluator {config.evaluator}")
+        config.check_ranges({
+            "mutations": (config.mutations is None or config.mutations >= 1, ">= 1"),
+            "crossover": (config.crossover is None or 0.0 <= config.crossover <= 1.0, "in [0, 1]"),
+            "tournament": (config.tournament is None or 1 <= config.tournament <= config.population,
+                           f"in [1, population = {config.population}]"),
+            "halloffame": (config.halloffame >= 1, ">= 1"),
+            "candidates": (config.candidates is None or config.candidates >= 1, ">= 1"),
+            "per_cycle": (config.per_cycle is None or config.per_cycle >= 1, ">= 1"),
+            "prior_samples": (config.prior_samples is None or config.prior_samples >= 1, ">= 1"),
+            "window": (config.window is None or config.window >= 1, "a whole number >= 1 or auto"),
         })
-        if self.sigma is not None and not self.sigma > 0:
-            raise ConfigError(f"sigma = {self.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
-        if self.mu is not None and not self.mu > 0:
-            raise ConfigError(f"mu = {self.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
-        return self
+        if config.sigma is not None and not config.sigma > 0:
+            raise ConfigError(f"sigma = {config.sigma} is impossible: it divides (params - mu)^2, so it must be > 0")
+        if config.mu is not None and not config.mu > 0:
+            raise ConfigError(f"mu = {config.mu} is impossible: it is a model size (in thousands of parameters), so > 0")
+        return config
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """``features`` may be given as a comma-separated string (and ``net`` as text)."""
@@ -440,22 +470,23 @@ class MooConfig(SearchBase):
         return list(dict.fromkeys([*self.cost_objectives, *self.budget]))
 
     def check(self) -> MooConfig:
-        """Raise :class:`ConfigError` naming the first value out of range (cost names are checked by the registry)."""
-        self.check_common()
-        first = ACCURACY_OBJECTIVE if self.evaluator != "proxy" else "PROXY"
-        if len(self.objectives) < 2 or len(set(self.objectives)) < len(self.objectives) or (
-                self.evaluator != "proxy" and self.proxy != ACCURACY_OBJECTIVE):
+        """Raise :class:`ConfigError` naming the first value out of range (cost names are checked by the registry);
+        else the resolved copy (see :meth:`SearchBase.resolved_copy`)."""
+        config = self.resolved_copy()
+        first = ACCURACY_OBJECTIVE if config.evaluator != "proxy" else "PROXY"
+        if len(config.objectives) < 2 or len(set(config.objectives)) < len(config.objectives) or (
+                config.evaluator != "proxy" and config.proxy != ACCURACY_OBJECTIVE):
             raise ConfigError(
-                f"objectives = {','.join(self.objectives)!r}: must be '{first},COST[,COST]', distinct (e.g. "
+                f"objectives = {','.join(config.objectives)!r}: must be '{first},COST[,COST]', distinct (e.g. "
                 f"'{'swap' if first == 'PROXY' else first},params'): the evaluator's score to maximise, then the "
                 "costs to minimise (evonas list costs)"
             )
-        if self.algorithm is None:
-            self.algorithm = self.DEFAULT_ALGORITHMS[len(self.objectives) > 2]
-        self.check_ranges({
-            "crossover": (0.0 <= self.crossover <= 1.0, "in [0, 1]"),
+        if config.algorithm is None:
+            config.algorithm = config.DEFAULT_ALGORITHMS[len(config.objectives) > 2]
+        config.check_ranges({
+            "crossover": (0.0 <= config.crossover <= 1.0, "in [0, 1]"),
         })
-        return self
+        return config
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """``objectives`` may be given as a comma-separated string (and ``net`` as text)."""

@@ -8,7 +8,7 @@ rules, range and registry checks, ground truth, the evaluator, the folder), one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,13 +17,13 @@ import pandas as pd
 from deap import base, tools
 
 from evonas.cache import ScoreCache
-from evonas.checkpoint import SearchState, load_checkpoint, save_checkpoint
+from evonas.checkpoint import FORMAT, SearchState, restore, save_checkpoint
 from evonas.config import SearchBase, SearchConfig
 from evonas.costs import Budget
-from evonas.encodings import Genome, SearchSpace
-from evonas.errors import ConfigError, ProxyError
+from evonas.encodings import Genome, SearchSpace, get_space
+from evonas.errors import ConfigError
 from evonas.evaluation import evaluate_safely
-from evonas.preamble import Prepared, check_common, prepare
+from evonas.preamble import Prepared, begin, check_common, nothing_found, prepare
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import make_map
 from evonas.progress import Progress
@@ -51,36 +51,43 @@ class SearchResult:
     run_dir: Path | None = None
 
 
-def check_single(config: SearchConfig, space: SearchSpace) -> None:
-    """The single-objective names: proxy, strategy and its options, predictor, features."""
+def check_single(config: SearchConfig, space: SearchSpace) -> SearchConfig:
+    """The single-objective names: proxy, strategy and its options, predictor, features; returns the config with
+    its window resolved (a copy when it resolves one: ``config`` is never changed)."""
     from evonas.fitness import PROXIES
 
     if config.proxy is not None:
         PROXIES.get(config.proxy)  # the name only: options such as mu/sigma may still be unset
     strategy = STRATEGIES.get(config.strategy)
     options = strategy.bind(config.strategy_options(), population=config.population)
-    if config.window is None and "window" in strategy.options:  # auto: resolved now, so config.json keeps it
-        from evonas.strategy.pipeline import auto_window
-
-        config.window = auto_window(config.workers, strategy.brood_size(options))
     if config.predictor is not None:
         from evonas.predictor import regressor_class
 
         regressor_class(config.predictor)
     for name in [*(config.features or ()), *([config.prior] if config.prior else [])]:
         PROXIES.get(name)  # options (calibration, an ensemble's reference) are made when the scorer is
+    if config.window is None and "window" in strategy.options:  # auto: resolved now, so resolved.json keeps it
+        from evonas.strategy.pipeline import auto_window
+
+        return replace(config, window=auto_window(config.workers, strategy.brood_size(options)))
+    return config
+
+
+def resolve(config: SearchBase) -> SearchBase:
+    """What a search of ``config`` runs on: a checked copy with every default it chooses before it starts filled in
+    (the evaluator's calibration is chosen when it is built, and recorded in the run folder's ``resolved.json``)."""
+    from evonas.preamble import resolve as resolve_config
+
+    if isinstance(config, SearchConfig):
+        return resolve_config(config, check_single)[0]
+    from evonas.moo.run import check_moo
+
+    return resolve_config(config, check_moo)[0]
 
 
 def check(config: SearchBase) -> SearchSpace:
-    """Every check of a config, ranges and names, for either kind of search; returns its space."""
-    space = check_common(config)
-    if isinstance(config, SearchConfig):
-        check_single(config, space)
-    else:
-        from evonas.moo.run import check_moo
-
-        check_moo(config, space)
-    return space
+    """Every check of a config, ranges and names, for either kind of search; returns its space (``config`` unchanged)."""
+    return get_space(resolve(config).space)
 
 
 def search(config: SearchConfig | None = None, /, *, progress: bool = False, **settings: Any) -> SearchResult:
@@ -99,7 +106,7 @@ def search(config: SearchConfig | None = None, /, *, progress: bool = False, **s
     elif settings:
         raise ConfigError("search(): give a SearchConfig or keywords, not both")
     prepared = prepare(SearchConfig, config, None, progress=progress, check=check_single)
-    return _run(prepared, None, progress)
+    return _run(prepared, _state(prepared, None), None, progress)
 
 
 def run_search(
@@ -113,38 +120,47 @@ def run_search(
     """Run a search (or with ``resume=True`` continue the one in ``out``) and write its run folder ``out``.
 
     Everything is checked first -- every config value, the network arguments, the ground
-    truth, the calibration and the input data -- and the folder is written only then, so a
-    start that fails leaves nothing behind. On resume the saved config is used with
-    ``changes``, which may only extend the run or change how it runs (see
-    :data:`evonas.config.RESUMABLE`).
+    truth, the calibration, the input data and, on resume, the checkpoint and whether there
+    is anything left to do -- and the folder is written only then, so a start or a resume
+    that fails leaves it as it was. On resume the saved config is used with ``changes``,
+    which may only extend the run or change how it runs (see :data:`evonas.config.RESUMABLE`).
     """
     out = Path(out)
-    prepared = prepare(SearchConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_single)
-    result = _run(prepared, out, progress)
+    prepared = prepare(SearchConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_single,
+                       checkpoint=FORMAT)
+    state = _state(prepared, out)
+    begin(out, prepared)
+    result = _run(prepared, state, out, progress)
     _write(out, prepared, result)
     return result
 
 
-def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
+def _state(prepared: Prepared, out: Path | None) -> SearchState:
+    """Where the search starts: the checkpoint it continues (a damaged one is refused), or a new search's start."""
+    config, space = prepared.config, prepared.space
+    if prepared.resume:
+        return restore(prepared.saved, out, fitness_class(prepared.evaluator.direction), config.halloffame,
+                       space.network_key)
+    return SearchState(0, [], ScoreCache(space.network_key), tools.Logbook(), tools.HallOfFame(config.halloffame),
+                       np.random.default_rng(config.seed))
+
+
+def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: bool) -> SearchResult:
     """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with ``out``)."""
     config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
     strategy = STRATEGIES.get(config.strategy)
     options, part_options = strategy.split(strategy.bind(config.strategy_options(), population=config.population))
     fitness = fitness_class(evaluator.direction)
     stop = StopRule(config.cycles, config.evaluations)
-    if prepared.resume:
-        state = load_checkpoint(out, fitness, config.halloffame, space.network_key)
-        _check_more(out, state, stop)
-    else:
-        state = SearchState(0, [], ScoreCache(space.network_key), tools.Logbook(), tools.HallOfFame(config.halloffame),
-                            np.random.default_rng(config.seed))
     toolbox = make_toolbox(space, evaluator.evaluate, state.rng, fitness, tournament=options.pop("tournament", None),
                            remove=strategy.remove)
+    if prepared.budget is not None and prepared.budget.cheap_limits:
+        _redraw_within(toolbox, prepared.budget, ("individual", "mutate", "mate"))
     if strategy.setup is not None:
         scorer_for = _feature_scorers(config, space) if part_options.get("features") or part_options.get("prior") else None
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
-    if prepared.budget is not None and prepared.budget.cheap_limits:
-        _redraw_within(toolbox, prepared.budget)
+        if prepared.budget is not None and prepared.budget.cheap_limits:
+            _redraw_within(toolbox, prepared.budget, ("mutate_ops",))
     if not prepared.resume:
         state.population = toolbox.population(n=config.population)
     if "rng" in strategy.options:
@@ -176,31 +192,25 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
         population = strategy.search(state.population, toolbox, run, **options)
     bar.close()
     if not run.halloffame:
-        where = f"; see {out / 'scored.csv'}" if out is not None else ""
         if out is not None:
             from evonas.results import write_scored
 
             write_scored(out, space, run.cache)
-        raise ProxyError(f"every one of the {run.spent} architectures evaluated failed{where}")
+        raise nothing_found(run.cache, config.budget, out)
     return SearchResult(_best(prepared, run), population, run.logbook, run.halloffame, run.cache, out)
 
 
-def _redraw_within(toolbox: base.Toolbox, budget: Budget) -> None:
-    """Children over a cheap limit (params, flops) are drawn again rather than spent as infeasible evaluations."""
+def _redraw_within(toolbox: base.Toolbox, budget: Budget, parts: tuple[str, ...]) -> None:
+    """Children over a cheap limit (params, flops) are drawn again rather than spent as infeasible evaluations.
+
+    The population (the toolbox's, or a strategy's own, e.g. PRE-NAS's prior) draws through
+    ``individual`` when it is called, so it is drawn within the limits too.
+    """
     from evonas.costs import redraw_within
 
-    for part in ("individual", "mutate", "mate", "mutate_ops"):
+    for part in parts:
         if hasattr(toolbox, part):
             toolbox.decorate(part, redraw_within(budget))
-    toolbox.register("population", tools.initRepeat, list, toolbox.individual)
-
-
-def _check_more(out: Path | None, state: SearchState, stop: StopRule) -> None:
-    """A resumed run given limits it has already reached would do nothing: say so rather than exit quietly."""
-    if not stop.more(state.cycle, state.cache.misses, 0):
-        done = f"{state.cycle} cycles and {state.cache.misses} evaluations"
-        raise ConfigError(f"--resume {out}: the run has done {done} already; give more --cycles or --evaluations "
-                          f"(the limits given replace the saved ones)")
 
 
 def _best(prepared: Prepared, run: SearchRun) -> dict[str, Any]:
@@ -266,4 +276,5 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     return scorer_for
 
 
-__all__ = ["Prepared", "SearchResult", "check", "check_common", "check_single", "prepare", "run_search", "search"]
+__all__ = ["Prepared", "SearchResult", "check", "check_common", "check_single", "prepare", "resolve", "run_search",
+           "search"]

@@ -1,8 +1,8 @@
 """The run folder: one mechanism for every command that writes one (search, multi-objective search, training).
 
-A run folder holds ``config.json`` (what defines the run) and ``checkpoint.json`` (the
-state after the last finished step: a cycle, a generation, an epoch), both replaced
-atomically, beside the run's tables and plots. Checkpoints are JSON (tensors, where a run
+A run folder holds ``config.json`` (what the user asked for), ``resolved.json`` (what the
+run runs on: the defaults and calibrations it chose), and ``checkpoint.json`` (the state
+after the last finished step: a cycle, a generation, an epoch), each replaced atomically, beside the run's tables and plots. Checkpoints are JSON (tensors, where a run
 has them, go beside it through :func:`atomic_write` too); nothing is ever unpickled. A
 new run refuses a folder that holds a run, or anything that is not a run's file, before
 it writes a byte.
@@ -13,19 +13,22 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from evonas.errors import ConfigError
 from evonas.files import atomic_write, check_folder  # noqa: F401  (atomic_write: re-exported for the run folder's writers)
 
 CONFIG_FILE = "config.json"
+#: the config a run runs on: the user's with every default it chose filled in (e.g. a calibration)
+RESOLVED_FILE = "resolved.json"
 #: written after every step; a folder holds a run (that --resume continues) once it has one
 CHECKPOINT_FILE = "checkpoint.json"
 #: what a checkpoint appends to instead of rewriting (the cache and the log grow with the run)
 JOURNAL_FILE = "journal.jsonl"
 #: what a run may write into its folder; a new run starts only in a folder holding nothing else
 RUN_FILES = frozenset({
-    CONFIG_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
+    CONFIG_FILE, RESOLVED_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
     "convergence.png", "score_vs_params.png", "cell.png", "front.csv", "front.png", "hypervolume.csv",
     "truth.json", "truth.png", "weights", "train.json", "metrics.csv", "learning_curve.png", "model.pt",
     "result.json", "costs.json", "latency.csv", JOURNAL_FILE, "front_flops.png", "front_latency.png", "front_params.png",
@@ -50,6 +53,23 @@ def write_json(out: Path, name: str, data: Any) -> None:
     atomic_write(out / name, (json.dumps(data, indent=None if name == CHECKPOINT_FILE else 2) + "\n").encode())
 
 
+@dataclass(frozen=True)
+class CheckpointFormat:
+    """How a kind of run keeps its checkpoint, so that a resume is checked before anything is written.
+
+    Attributes:
+        kind: what ``checkpoint.json`` says it holds (``search``, ``moo``).
+        needs: the keys it must have.
+        progress: ``progress(state) -> (cycles, evaluations, stalled)``: how far the run got.
+        result: the file written once the run has finished (its results are complete).
+    """
+
+    kind: str
+    needs: tuple[str, ...]
+    progress: Callable[[dict[str, Any]], tuple[int, int, int]]
+    result: str
+
+
 def save_checkpoint(out: Path, kind: str, state: dict[str, Any]) -> None:
     """The state of a ``kind`` run (``search``, ``moo``, ``train``) after its last step, atomically."""
     write_json(out, CHECKPOINT_FILE, {"kind": kind, **state})
@@ -62,13 +82,15 @@ def load_checkpoint(out: Path, kind: str, needs: tuple[str, ...] = ()) -> dict[s
         raise ConfigError(f"--resume {out}: no {CHECKPOINT_FILE} there (was a run started in this folder?)")
     try:
         data = json.loads(path.read_text())
-        if data.get("kind", kind) != kind:
-            raise ValueError(f"it holds a {data['kind']} run, not a {kind} run")
-        for key in needs:
+        other = data.get("kind", kind)
+        for key in needs if other == kind else ():
             data[key]  # noqa: B018 (presence check)
-        return data
     except (KeyError, ValueError, TypeError, OSError, AttributeError) as err:
         raise ConfigError(f"--resume {out}: {CHECKPOINT_FILE} is damaged ({type(err).__name__}: {err})") from None
+    if other != kind:
+        raise ConfigError(f"--resume {out}: {CHECKPOINT_FILE} holds a {other} run, but {CONFIG_FILE} a {kind} run's "
+                          "settings; resume a folder that one command wrote whole")
+    return data
 
 
 def append_journal(out: Path, size: int, records: list[Any]) -> int:

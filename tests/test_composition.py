@@ -20,7 +20,7 @@ import evonas.facade
 import evonas.preamble
 from evonas.config import MooConfig, SearchConfig
 from evonas.encodings.genome import digest
-from evonas.errors import ProxyError
+from evonas.errors import ConfigError, ProxyError
 from evonas.evaluation import takes_parent
 from evonas.evaluators import EVALUATORS, Evaluator
 from evonas.moo import list_algorithms, run_moo
@@ -101,7 +101,7 @@ def train_npz(tmp_path_factory) -> str:
 @pytest.fixture(autouse=True)
 def no_pictures(monkeypatch):
     """Plots and cell drawings are tested on their own; here they would be most of the time."""
-    for name in ("evonas.results.plot_run", "evonas.diagrams.draw_architecture", "evonas.moo.run.plot_front"):
+    for name in ("evonas.results.plot_run", "evonas.diagrams.draw_architecture", "evonas.moo.results.plot_front"):
         monkeypatch.setattr(name, lambda *args, **kwargs: None)
 
 
@@ -154,6 +154,19 @@ def assert_failures_are_data(scored: pd.DataFrame) -> None:
     assert all(e == "injected failure" or "is not in the table" in e for e in errors), errors
 
 
+def folder_bytes(run: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
+
+
+def refused_resumes_leave_it_as_it_was(part: Path, resume) -> None:  # type: ignore[no-untyped-def]
+    """Resumes that are refused (a change of what is searched, a damaged checkpoint, nothing left to do) write nothing."""
+    before = folder_bytes(part)
+    for changes in ({"seed": 99, "evaluations": BUDGET}, {"population": 5}, {"cycles": 0}):
+        with pytest.raises(ConfigError):
+            resume(part, changes)
+        assert folder_bytes(part) == before, changes
+
+
 def folder_state(run: Path, multi: bool) -> dict:
     checkpoint = json.loads((run / "checkpoint.json").read_text())
     scored = pd.read_csv(run / "scored.csv")[["key", "score", "status", "error"]].astype(object).fillna("")
@@ -203,6 +216,8 @@ def test_every_strategy_evaluator_and_space_compose(strategy, evaluator, space, 
     # stopped after one cycle, then resumed: identical to the uninterrupted run
     part = tmp_path / "part"
     evonas.facade.run_search(SearchConfig.from_dict({**values, "cycles": 1}), part, progress=False)
+    refused_resumes_leave_it_as_it_was(part, lambda run, changes: evonas.facade.run_search(
+        None, run, resume=True, changes=changes, progress=False))
     evonas.facade.run_search(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
     assert folder_state(part, False) == folder_state(whole, False)
 
@@ -244,6 +259,8 @@ def test_every_algorithm_evaluator_and_space_compose_multi_objective(algorithm, 
 
     part = tmp_path / "part"
     run_moo(MooConfig.from_dict({**values, "cycles": 0}), part, progress=False)
+    refused_resumes_leave_it_as_it_was(part, lambda run, changes: run_moo(None, run, resume=True, changes=changes,
+                                                                          progress=False))
     run_moo(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
     assert folder_state(part, True) == folder_state(whole, True)
 
@@ -292,6 +309,9 @@ def test_every_algorithm_and_space_compose_under_a_budget(algorithm, space, tmp_
     assert all(sp.count_params(sp.from_native(a)) <= limit for a in result.population["native"])
     assert (scored.loc[scored["cost_params"] > limit, "status"] == "infeasible").all()
     part = tmp_path / "part"
-    run_moo(MooConfig.from_dict({**values, "cycles": 0}), part, progress=False)
+    try:
+        run_moo(MooConfig.from_dict({**values, "cycles": 0}), part, progress=False)
+    except ConfigError as err:  # its first generation may hold no architecture within the budget: an error, resumable
+        assert "were over --budget" in str(err)
     run_moo(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
     assert folder_state(part, True) == folder_state(whole, True)

@@ -216,7 +216,7 @@ def test_three_objectives_run_with_nsga3(tmp_path, fake_latency, capsys):
     args = ["search", "--objectives", "swap,params,latency", "--space", "nb201", "--population", "8", "--cycles", "2",
             "--samples", "2", "--repeats", "1", "--net", "C=4,N=1", "--out", str(run), "--no-progress"]
     assert main(args) == 0
-    assert json.loads((run / "config.json").read_text())["algorithm"] == "nsga3"
+    assert json.loads((run / "resolved.json").read_text())["algorithm"] == "nsga3"
     front = pd.read_csv(run / "front.csv")
     assert {"cost_params", "cost_latency"} <= set(front.columns)
     assert (run / "front.png").is_file() and (run / "front_latency.png").is_file()
@@ -254,7 +254,7 @@ def test_the_size_prior_centres_on_the_top_of_the_budget(tmp_path):
     # the scoring network here is the tiny one; the budget is on the network to deploy
     within = [g for g in (NB201.sample(np.random.default_rng(s)) for s in range(300)) if NB201.count_params(g) <= 3e5]
     assert max(NB201.count_params(g, **NB201.tiny_net_args) for g in within) / 1e3 <= mu_budget
-    assert json.loads((tmp_path / "b" / "config.json").read_text())["mu"] == mu_budget
+    assert json.loads((tmp_path / "b" / "resolved.json").read_text())["mu"] == mu_budget
 
 
 def test_nsga3_breaks_ties_between_equally_over_budget_architectures_by_the_seed():

@@ -58,7 +58,9 @@ def small_config(**changes) -> MooConfig:
 
 def run_fake(out, *, delay: float = 0.0, resume: bool = False, **changes):
     """The run the tests (and the killed subprocess) make."""
-    return run_moo(small_config(**changes), Path(out), resume=resume, progress=False, scorer=FakeScorer(delay))
+    if resume:  # the folder's own config, with the changes given
+        return run_moo(None, Path(out), resume=True, changes=changes, progress=False, scorer=FakeScorer(delay))
+    return run_moo(small_config(**changes), Path(out), progress=False, scorer=FakeScorer(delay))
 
 
 def files(run: Path, names=("front.csv", "hypervolume.csv", "scored.csv")) -> dict:
@@ -181,7 +183,8 @@ def test_run_folder_holds_everything(tmp_path):
     for row in front[front["rank"] == 0].itertuples():
         assert not ((scored["cost_params"] <= row.cost_params) & (scored["score"] >= row.score)
                     & ((scored["cost_params"] < row.cost_params) | (scored["score"] > row.score))).any()
-    assert MooConfig.from_dict(json.loads((run / "config.json").read_text())) == small_config(algorithm="nsga2")
+    assert MooConfig.from_dict(json.loads((run / "config.json").read_text())) == small_config()
+    assert MooConfig.from_dict(json.loads((run / "resolved.json").read_text())) == small_config(algorithm="nsga2")
 
 
 def test_hypervolume_never_decreases_under_elitist_nsga2(tmp_path):
@@ -241,11 +244,11 @@ def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
     changed["population"][0]["F"][0] -= 1.0
     (run / "checkpoint.json").write_text(json.dumps(changed))
     with pytest.raises(ConfigError, match="did not reproduce"):
-        run_fake(run, resume=True)
+        run_fake(run, resume=True, cycles=3)
     state["cache"]["scores"].popitem()
     (run / "checkpoint.json").write_text(json.dumps(state))
     with pytest.raises(ConfigError, match="did not reproduce"):
-        run_fake(run, resume=True)
+        run_fake(run, resume=True, cycles=3)
 
 
 def test_config_errors_name_the_value(tmp_path):

@@ -121,7 +121,7 @@ def test_a_search_whose_workers_die_resumes_to_the_same_result(tmp_path, serial_
     assert json.loads((run / "checkpoint.json").read_text())["cycle"] in (2, 3, 4, 5)
     assert not (run / "best.json").exists()
     armed.unlink()
-    run_search(SearchConfig(workers=2), run, resume=True, progress=False)
+    run_search(None, run, resume=True, changes={"workers": 2}, progress=False)
     assert final_state(run) == final_state(serial_run)
 
 

@@ -8,18 +8,19 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from evonas.cli import main
 from evonas.encodings import get_space
 from evonas.errors import ConfigError
-from evonas.facade import SearchConfig, check
+from evonas.facade import SearchConfig, check, resolve
 from evonas.operators import fitness_class
 from evonas.parallel import make_map
 from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
 from evonas.strategy.pipeline import auto_window
 from parallel_helpers import SmoothScore
-from test_search import TINY, final_state, search
+from test_search import TINY, final_state, flags, search
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from window1_reference import RUNS, reference  # noqa: E402
@@ -124,16 +125,14 @@ def test_a_strategy_without_a_window_refuses_one(monkeypatch):
     monkeypatch.setitem(STRATEGIES._entries, "windowless", Strategy("windowless", windowless, len, "no window", 0))
     with pytest.raises(ConfigError, match="strategy 'windowless' has no option window"):
         check(SearchConfig(strategy="windowless", window=2).check())
-    config = SearchConfig(strategy="windowless", workers=8)
-    check(config.check())
-    assert config.window is None  # auto: nothing to resolve for it
+    assert resolve(SearchConfig(strategy="windowless", workers=8)).window is None  # auto: nothing to resolve for it
     check(SearchConfig(strategy="windowless", window=1).check())  # one cycle at a time: how every strategy runs
 
 
 def test_a_run_from_before_windows_resumes_synchronously(tmp_path):
     """A run folder whose config.json predates --window ran one cycle at a time; more workers on resume keep it so."""
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "2", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "2", "--out", str(run))]) == 0
     saved = json.loads((run / "config.json").read_text())
     del saved["window"]
     (run / "config.json").write_text(json.dumps(saved))
@@ -146,8 +145,7 @@ def test_auto_window_follows_the_workers_and_is_saved(tmp_path):
     assert auto_window(1, 5.5) == auto_window(2, 5.5) == auto_window(2, 1) == 1
     assert auto_window(64, 5.5) == 47 and auto_window(64, 1) == 256
     config = SearchConfig(workers=16)
-    check(config.check())
-    assert config.window == auto_window(16, 5.5)
+    assert resolve(config).window == auto_window(16, 5.5) and config.window is None  # resolved in a copy
     assert SearchConfig.from_dict({"window": "auto"}).window is None
     assert SearchConfig.from_dict({"window": 4}).window == 4
 
@@ -171,3 +169,35 @@ def test_gpus_per_worker_on_a_cluster_without_gpus_is_refused(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray.util", type("M", (), {"ActorPool": object}))
     with pytest.raises(ConfigError, match=r"--gpus-per-worker 0.5: the Ray cluster at auto has no GPUs"):
         parallel.RayMap("auto", 2, abs, gpus_per_worker=0.5)
+
+
+def test_a_finished_pipelined_run_resumed_adds_no_cycle(tmp_path):
+    """Its checkpoint keeps cycles bred past its end; resuming merges none of them (issue 28, defect 6)."""
+    space, rng = get_space("nb201"), np.random.default_rng(0)
+    toolbox = make_toolbox(space, SmoothScore(), rng, fitness_class(1))
+    saved = {}
+    run = SearchRun(toolbox, StopRule(None, 20), on_cycle=lambda r, p: saved.update(
+        cycle=r.cycle, inflight=list(r.inflight), lanes=[dict(lane) for lane in r.lanes or []], population=list(p)))
+    STRATEGIES.get("swap-nas").search(toolbox.population(n=6), toolbox, run, window=4, rng=rng)
+    assert saved["inflight"], "cycles were in flight at the last checkpoint"
+    log = list(run.logbook)
+    again = SearchRun(toolbox, StopRule(None, 20), cache=run.cache, logbook=run.logbook, start=saved["cycle"],
+                      lanes=saved["lanes"], inflight=saved["inflight"])
+    population = STRATEGIES.get("swap-nas").search(list(saved["population"]), toolbox, again, window=4, rng=rng)
+    assert list(again.logbook) == log and again.cycle == saved["cycle"] and again.inflight == []
+    assert population == saved["population"]
+
+
+def test_a_finished_pipelined_run_resumed_changes_nothing_and_finishes_its_results(tmp_path, capsys):
+    from test_search import hashes
+
+    run = tmp_path / "run"
+    args = flags(*TINY, "--cycles", "3", "--window", "3", "--out", str(run))
+    assert main(["search", *args]) == 0
+    before = hashes(run)
+    assert main(["search", "--resume", str(run), "--no-progress"]) == 2
+    assert "already" in capsys.readouterr().err and hashes(run) == before
+    (run / "best.json").unlink()  # killed after its last checkpoint, before its results were written
+    assert main(["search", "--resume", str(run), "--no-progress"]) == 0
+    assert hashes(run)["best.json"] == before["best.json"]
+    assert list(pd.read_csv(run / "log.csv")["cycle"]) == [0, 1, 2, 3]

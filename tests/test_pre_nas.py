@@ -206,3 +206,17 @@ def test_pre_nas_refuses_options_it_does_not_take():
 def test_individuals_keep_their_params_from_the_evaluation():
     pop, *_ = run_pre_nas(2, 20)
     assert all(isinstance(ind, Individual) and ind.params == 1000 for ind in pop)
+
+
+@pytest.mark.slow
+def test_a_prior_is_kept_under_a_budget_and_stays_within_it():
+    """A params budget redraws children; the prior's initial population survives it (issue 28, defect 5)."""
+    limit = 6e5
+    settings = dict(space="nb201", strategy="pre-nas", population=4, evaluations=4, samples=2, repeats=1,
+                    net=dict(NB201.tiny_net_args), proxy="swap", candidates=4, budget={"params": limit})
+    plain = evonas.search(**settings)
+    prior = evonas.search(**settings, prior="params", prior_samples=40)
+    sizes = [NB201.count_params(ind.genome) for ind in prior.population]
+    assert all(size <= limit for size in sizes)
+    assert [i.genome.key for i in prior.population] != [i.genome.key for i in plain.population]
+    assert sum(sizes) > sum(NB201.count_params(ind.genome) for ind in plain.population)  # the prior picks the largest

@@ -17,6 +17,7 @@ from evonas.config import SearchConfig
 from evonas.errors import ConfigError, DataError, TrainingError
 from evonas.evaluators import EVALUATORS, Evaluator
 from evonas.facade import run_search
+from test_search import flags
 
 NB201_TINY = ["--space", "nb201", "--population", "4", "--samples", "2", "--repeats", "1", "--net", "C=4,N=1",
               "--no-progress"]
@@ -292,7 +293,7 @@ def test_a_search_in_memory_writes_nothing(tmp_path, monkeypatch):
 # ---- rank ensembles and priors compose too (issue 20) -----------------------------------------
 def test_an_ensemble_is_a_multi_objective_objective_with_its_members_in_scored_csv(tmp_path):
     out = tmp_path / "moo"
-    assert main(["search", "--objectives", "swap+params,params", *NB201_TINY, "--samples", "8", "--evaluations", "8",
+    assert main(["search", "--objectives", "swap+params,params", *flags(*NB201_TINY, "--samples", "8"), "--evaluations", "8",
                  "--out", str(out)]) == 0
     scored = pd.read_csv(out / "scored.csv")
     assert len(scored) == 8 and {"score_swap", "score_params"} <= set(scored.columns)
@@ -300,7 +301,7 @@ def test_an_ensemble_is_a_multi_objective_objective_with_its_members_in_scored_c
 
 def test_pre_nas_takes_calibrated_and_ensemble_features_and_a_prior(tmp_path, shared_data):
     out = tmp_path / "run"
-    assert main(["search", *NB201_TINY, "--samples", "8", "--strategy", "pre-nas", "--evaluator", "table",
+    assert main(["search", *flags(*NB201_TINY, "--samples", "8"), "--strategy", "pre-nas", "--evaluator", "table",
                  "--table", str(shared_data / "nb201_cifar10.csv"), "--features", "swap+params,reg-swap",
                  "--prior", "reg-swap", "--prior-samples", "20", "--candidates", "4", "--evaluations", "10",
                  "--out", str(out)]) == 0

@@ -17,6 +17,19 @@ TINY = ["--space", "nb201", "--population", "6", "--cycles", "8", "--mutations",
         "--repeats", "2", "--net", "C=8,N=1", "--seed", "1", "--no-progress"]
 
 
+def flags(*args: str) -> list[str]:
+    """``args`` with a flag given again replacing its earlier value (the CLI refuses a flag given twice)."""
+    given: dict[str, list[str]] = {}
+    for arg in args:
+        if arg.startswith("--"):
+            given.pop(arg, None)
+            given[arg] = []
+            last = arg
+        else:
+            given[last].append(arg)
+    return [part for flag, values in given.items() for part in (flag, *values)]
+
+
 def search(*args: str) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-m", "evonas.cli", "search", *args], env=env,
@@ -32,7 +45,7 @@ def final_state(run: Path) -> tuple:
 def test_run_folder_holds_everything(tmp_path, shared_data):
     run = tmp_path / "run"
     assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(shared_data / "nb201_cifar10.csv")]) == 0
-    for name in ["config.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
+    for name in ["config.json", "resolved.json", "log.csv", "scored.csv", "best.txt", "best.json", "convergence.png",
                  "score_vs_params.png", "checkpoint.json", "cell.png"]:
         assert (run / name).is_file(), name
     log = pd.read_csv(run / "log.csv")
@@ -47,8 +60,8 @@ def test_run_folder_holds_everything(tmp_path, shared_data):
     assert 0 <= best["index"] < 15625
     assert best["score"] == scored["score"].max()
     assert 10 <= best["true_acc"] <= 94.37 and 1 <= best["true_rank"] <= 15625
-    config = json.loads((run / "config.json").read_text())
-    assert config["mu"] > 0 and config["sigma"] > 0  # calibrated, then saved for --resume
+    config, resolved = (json.loads((run / name).read_text()) for name in ("config.json", "resolved.json"))
+    assert config["mu"] is None and resolved["mu"] > 0 and resolved["sigma"] > 0  # calibrated, saved for --resume
 
 
 def test_killed_search_resumes_to_the_same_result(tmp_path):
@@ -90,7 +103,7 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, args, message):
-    code = main(["search", *TINY, "--out", str(tmp_path / "r"), *args])
+    code = main(["search", *flags(*TINY, "--out", str(tmp_path / "r"), *args)])
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and "\n" not in err and "Traceback" not in err
     if "ground-truth" in " ".join(args):
@@ -164,7 +177,7 @@ def test_a_folder_without_a_checkpoint_is_started_afresh(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.json").write_text('{"population": 4.5}')  # what a failed start used to leave
-    assert main(["search", *TINY, "--cycles", "1", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "1", "--out", str(run))]) == 0
     assert json.loads((run / "config.json").read_text())["population"] == 6
 
 
@@ -176,12 +189,14 @@ def test_toml_keys_are_the_flag_names_and_net_may_be_text(tmp_path):
     cfg.write_text(cfg.read_text().replace('ground_truth = "/no/such.csv"\n', "target-size = 50\n"))
     assert main(["search", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 0
     config = json.loads((tmp_path / "r" / "config.json").read_text())
-    assert config["net"] == {"C": 8, "N": 1} and config["mu"] == 50 and config["sigma"] == 2500
+    resolved = json.loads((tmp_path / "r" / "resolved.json").read_text())
+    assert config["net"] == {"C": 8, "N": 1} and config["target_size"] == 50 and config["mu"] is None
+    assert resolved["mu"] == 50 and resolved["sigma"] == 2500 and resolved["target_size"] is None
 
 
 def test_resume_applies_safe_changes_and_refuses_the_others(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "0", "--out", str(run)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "0", "--out", str(run))]) == 0
     assert main(["search", "--resume", str(run), "--population", "12"]) == 2
     assert "--population 12 cannot change when resuming" in capsys.readouterr().err
     assert main(["search", "--resume", str(run), "--cycles", "2", "--no-progress"]) == 0
@@ -223,7 +238,7 @@ def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
     import evonas.facade
 
     run = tmp_path / "run"
-    assert main(["search", *TINY, "--cycles", "0", "--out", str(tmp_path / "done")]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "0", "--out", str(tmp_path / "done"))]) == 0
 
     def interrupted(config, out, **kwargs):
         (Path(out) / "checkpoint.json").parent.mkdir(parents=True, exist_ok=True)
@@ -233,3 +248,115 @@ def test_ctrl_c_says_how_to_resume(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(evonas.facade, "run_search", interrupted)
     assert main(["search", *TINY, "--out", str(run)]) == 130
     assert f"continue with: evonas search --resume {run}" in capsys.readouterr().err
+
+
+# ---- one resume rule: every check before anything is written (issue 28) ----------------------
+def hashes(folder: Path) -> dict:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.slow
+def test_a_refused_resume_leaves_the_folder_byte_identical(tmp_path, capsys):
+    run, moo = tmp_path / "run", tmp_path / "moo"
+    assert main(["search", *flags(*TINY, "--cycles", "1", "--out", str(run))]) == 0
+    assert main(["search", "--objectives", "swap,params", "--space", "nb201", "--population", "4", "--cycles", "0",
+                 "--samples", "8", "--repeats", "1", "--net", "C=8,N=1", "--no-progress", "--out", str(moo)]) == 0
+    more = tmp_path / "more.toml"
+    more.write_text('budget = "params=1e6"\n')
+    before = hashes(run)
+    refused = {
+        "evaluations already": ["--evaluations", "3", "--workers", "2"],
+        "nothing new": [],
+        "cannot change": ["--seed", "5"],
+        "--budget params=1e6 cannot change": ["--config", str(more), "--cycles", "3"],
+    }
+    capsys.readouterr()
+    for message, args in refused.items():
+        assert main(["search", "--resume", str(run), "--no-progress", *args]) == 2, message
+        err = capsys.readouterr().err
+        assert (message if message != "nothing new" else "evaluations already") in err and err.count("\n") == 1, err
+        assert hashes(run) == before, message
+    # a single-objective folder holding a multi-objective checkpoint
+    (run / "checkpoint.json").write_bytes((moo / "checkpoint.json").read_bytes())
+    before = hashes(run)
+    assert main(["search", "--resume", str(run), "--cycles", "5", "--no-progress"]) == 2
+    assert "holds a moo run" in capsys.readouterr().err and hashes(run) == before
+
+
+def test_resume_reads_its_config_file_by_the_rules_of_flags(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["search", *flags(*TINY, "--cycles", "0", "--out", str(run))]) == 0
+    more = tmp_path / "more.toml"
+    more.write_text("cycles = 2\nseed = 1\n")  # the same seed is no change
+    assert main(["search", "--resume", str(run), "--config", str(more), "--no-progress"]) == 0
+    assert list(pd.read_csv(run / "log.csv")["cycle"]) == [0, 1, 2]
+    more.write_text("cycles = 3\npopulaton = 4\n")
+    assert main(["search", "--resume", str(run), "--config", str(more)]) == 2
+    assert f"{more}: unknown key(s) populaton" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_resume_runs_on_what_the_run_resolved(tmp_path):
+    """More workers on resume keep the window the run resolved; the calibration stays; old folders resume alike."""
+    whole, part, old = tmp_path / "whole", tmp_path / "part", tmp_path / "old"
+    assert main(["search", *flags(*TINY, "--cycles", "3", "--out", str(whole))]) == 0
+    for folder in (part, old):
+        assert main(["search", *flags(*TINY, "--cycles", "1", "--out", str(folder))]) == 0
+    resolved = json.loads((old / "resolved.json").read_text())
+    (old / "resolved.json").unlink()  # a folder from before resolved.json: its config.json held the resolved values
+    del resolved["window"]  # ... and, from before --window, no window (RunConfig.BEFORE)
+    (old / "config.json").write_text(json.dumps(resolved))
+    for folder in (part, old):
+        assert main(["search", "--resume", str(folder), "--cycles", "3", "--workers", "8", "--no-progress"]) == 0
+        assert final_state(folder) == final_state(whole)
+        saved = json.loads((folder / "resolved.json").read_text())
+        assert saved["window"] == 1 and saved["workers"] == 8 and saved["mu"] == resolved["mu"]
+    assert json.loads((part / "config.json").read_text())["window"] is None  # as the user asked: auto
+
+
+def test_search_never_changes_the_callers_config():
+    import dataclasses
+
+    import evonas
+    from evonas.config import SearchConfig
+
+    config = SearchConfig(population=4, cycles=1, samples=8, repeats=1, net={"C": 8, "N": 1}, workers=1)
+    asked = dataclasses.asdict(config)
+    first = evonas.search(config)
+    assert dataclasses.asdict(config) == asked
+    second = evonas.search(config)
+    assert dataclasses.asdict(config) == asked
+    assert (first.best["native"], first.best["mu"]) == (second.best["native"], second.best["mu"])
+    assert [ind.genome.key for ind in first.population] == [ind.genome.key for ind in second.population]
+    config.budget = {"params": 3e5}  # reused with a budget: calibrated anew, within it
+    assert evonas.search(config).best["mu"] < first.best["mu"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--budget", "params=1e5,params=2e9"], "--budget params=1e5,params=2e9: params is limited twice"),
+    (["--budget", "params=1e5", "--budget", "params=2e9"], "--budget is given twice"),
+    (["--evaluations", "3", "--queries", "4"], "--evaluations is given twice (as --evaluations and --queries)"),
+    (["--objectives", "swap,params", "--objectives", "swap,flops"], "--objectives is given twice"),
+    (["--net", "C=8,C=16"], "--net C=8,C=16: C is given twice"),
+])
+def test_a_repeated_flag_or_key_is_one_line(tmp_path, capsys, args, message):
+    assert main(["search", "--out", str(tmp_path / "r"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_a_run_with_every_architecture_over_the_budget_is_one_line(tmp_path, capsys):
+    args = ["--space", "nb201", "--population", "2", "--evaluations", "3", "--samples", "8", "--repeats", "1",
+            "--net", "C=8,N=1", "--budget", "params=1000", "--no-progress"]
+    assert main(["search", *args, "--proxy", "swap", "--out", str(tmp_path / "single")]) == 2
+    single = capsys.readouterr()
+    assert main(["search", *args, "--objectives", "swap,flops", "--out", str(tmp_path / "moo")]) == 2
+    moo = capsys.readouterr()
+    for result in (single, moo):
+        assert "architectures evaluated were over --budget params=1000 (the smallest seen: params " in result.err
+        assert result.err.count("\n") == 1 and "failed" not in result.err and "Empty DataFrame" not in result.out
+    assert not (tmp_path / "moo" / "front.csv").exists() and (tmp_path / "moo" / "scored.csv").is_file()

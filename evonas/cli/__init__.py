@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from pathlib import Path
 
@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP,
                            formatter_class=HelpFormatter)
+        p.register("action", None, _Once)  # every flag given at most once (a repeated one is refused, not last-wins)
+        p.register("action", "store", _Once)
+        p.register("action", "store_true", _OnceTrue)
         p.add_argument(
             "--threads", type=int, default=argparse.SUPPRESS,
             help="torch threads in this process (default 1: scoring networks are tiny, and more threads "
@@ -70,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evonas`` console script."""
     args = build_parser().parse_args(argv)
     try:
+        refuse_repeated(args)
         prestart(getattr(args, "workers", None) or 1, getattr(args, "ray", None))  # before torch: overlap its import
         set_threads(getattr(args, "threads", 1))
         return int(args._run(args) or 0)
@@ -81,6 +85,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f"; continue with: evonas {args.command} --resume {run_dir}" if run_dir and (Path(run_dir) / CHECKPOINT_FILE).exists() else ""
         print(f"evonas {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+
+
+class _Once(argparse.Action):
+    """Store a flag's value, noting which flags were given (so a repeated one is refused, not silently last-wins)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        _note(namespace, self, option_string)
+        setattr(namespace, self.dest, values)
+
+
+class _OnceTrue(argparse.Action):
+    """``store_true``, noting the flag as :class:`_Once` does."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, default: Any = False, required: bool = False,
+                 help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, const=True, default=default, required=required, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        _note(namespace, self, option_string)
+        setattr(namespace, self.dest, True)
+
+
+#: where the parser notes the flags given (name -> how they were spelt), and those given more than once
+GIVEN, REPEATED = "_given_flags", "_repeated_flags"
+
+
+def _note(namespace: argparse.Namespace, action: argparse.Action, option_string: str | None) -> None:
+    if option_string is None:  # a positional argument
+        return
+    given = namespace.__dict__.setdefault(GIVEN, {})
+    if action.dest in given:
+        namespace.__dict__.setdefault(REPEATED, []).append((given[action.dest], option_string))
+    given.setdefault(action.dest, option_string)
+
+
+def refuse_repeated(args: argparse.Namespace) -> None:
+    """A flag given twice (in any spelling, e.g. ``--evaluations`` and ``--queries``) is one error line."""
+    for first, again in getattr(args, REPEATED, [])[:1]:
+        also = "" if first == again else f" (as {first} and {again})"
+        raise ConfigError(f"{first} is given twice{also}; give each flag once")
 
 
 def set_threads(threads: int) -> None:

@@ -36,7 +36,8 @@ def _configs() -> tuple[type, type]:
 
 def configure(p: argparse.ArgumentParser) -> None:
     single, multi = _configs()
-    p.add_argument("--config", type=Path, help="TOML file with the same keys as the flags (flags win)")
+    p.add_argument("--config", type=Path, help="TOML file with the same keys as the flags (flags win); with --resume, "
+                                               "its keys are checked as flags are")
     p.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="run folder to create, e.g. runs/NAME")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR",
                    help="continue the search in RUN_DIR from its last checkpoint; may also give more --cycles or "
@@ -87,9 +88,13 @@ def run(args: argparse.Namespace) -> int:
         args.run_dir = args.resume
         from evonas.config import read_run_config
 
-        if "objectives" in read_run_config(args.resume):
-            return _report_moo(run_moo(None, args.resume, resume=True, changes=given, progress=progress), as_json)
-        return _report(run_search(None, args.resume, resume=True, changes=given, progress=progress), as_json)
+        kind = multi if "objectives" in read_run_config(args.resume) else single
+        if args.config:  # the file's keys are changes as flags are (flags win), checked by the same rule
+            kind.from_dict(file_values, where=str(args.config))
+        changes = {**file_values, **given}
+        if kind is multi:
+            return _report_moo(run_moo(None, args.resume, resume=True, changes=changes, progress=progress), as_json)
+        return _report(run_search(None, args.resume, resume=True, changes=changes, progress=progress), as_json)
 
     if "out" not in runtime:
         raise ConfigError("--out RUN_DIR is required for a new search (or --resume RUN_DIR)")

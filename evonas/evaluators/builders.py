@@ -1,8 +1,9 @@
 """The registered evaluators, built from a run's config: ``proxy``, ``table`` and ``train``.
 
 Each builder checks and reads everything it needs (data, tables, calibration) before a run
-folder is written, and fills in the defaults it chose into ``config`` so that a resumed run
-evaluates the same way.
+folder is written, and fills in the defaults it chose into ``config`` -- the search's resolved
+copy, never the user's (:func:`evonas.preamble.prepare`) -- so that the run folder's
+``resolved.json`` keeps them and a resumed run evaluates the same way.
 """
 
 from __future__ import annotations

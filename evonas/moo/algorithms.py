@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -135,3 +135,10 @@ def make_algorithm(
 def list_algorithms(pattern: str = "*") -> list[str]:
     """Names of the registered algorithms matching a shell-style wildcard."""
     return ALGORITHMS.names(pattern)
+
+
+def ask_and_tell(algorithm: Algorithm, problem: Any) -> None:
+    """One generation: ask for offspring, evaluate them on ``problem``, tell the algorithm (pymoo's ask-and-tell)."""
+    offspring = algorithm.ask()
+    algorithm.evaluator.eval(problem, offspring)
+    algorithm.tell(infills=offspring)

@@ -98,6 +98,9 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
         run.lanes = [rng.bit_generator.state] + [np.random.default_rng(s).bit_generator.state for s in seeds]
     if run.lanes is not None and len(run.lanes) != window:
         raise ConfigError(f"window = {window}: the run being continued has {len(run.lanes)} (a window cannot change)")
+    if run.resumed and not run.stop.more(run.cycle, run.spent, run.stalled):
+        run.inflight = []  # a finished run: what it had bred past its end is not merged on resume
+        return population
     lanes = run.lanes
     cycles: deque[_Cycle] = deque()  # in cycle order
     waiting: deque[_Cycle] = deque()  # with an evaluation in flight, in the order submitted

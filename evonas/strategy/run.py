@@ -281,7 +281,8 @@ def make_toolbox(
     """
     toolbox = base.Toolbox()
     toolbox.register("individual", lambda: Individual(space.sample(rng), fitness=fitness()))
-    toolbox.register("population", tools.initRepeat, list, toolbox.individual)
+    # looks ``individual`` up when called, so a decorated one (e.g. redrawn within a budget) is the one drawn
+    toolbox.register("population", lambda n: [toolbox.individual() for _ in range(n)])
     toolbox.register("evaluate", evaluate)
     toolbox.register("select", operators.sel_tournament_top, rng=rng, sample_size=tournament)
     toolbox.register("mate", operators.cxNodeIncoming, space=space, rng=rng)
