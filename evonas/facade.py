@@ -192,8 +192,12 @@ def _redraw_within(toolbox: base.Toolbox, budget: Budget) -> None:
 
 
 def _check_more(out: Path | None, state: SearchState, stop: StopRule) -> None:
-    """A resumed run given limits it has already reached would do nothing: say so rather than exit quietly."""
-    if not stop.more(state.cycle, state.cache.misses, 0):
+    """A resumed run given limits it has already reached would do nothing: say so rather than exit quietly.
+
+    A run that reached its limits but never wrote its results (it stopped after its last
+    checkpoint, before ``best.json``) resumes to write them.
+    """
+    if not stop.more(state.cycle, state.cache.misses, 0) and (out is None or (out / "best.json").exists()):
         done = f"{state.cycle} cycles and {state.cache.misses} evaluations"
         raise ConfigError(f"--resume {out}: the run has done {done} already; give more --cycles or --evaluations "
                           f"(the limits given replace the saved ones)")
