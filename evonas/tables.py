@@ -123,6 +123,9 @@ def read_arch_table(
         where, frame = f"{flag} <table>", source.astype(str)
     else:
         where, frame = f"{flag} {source}", _read_csv(Path(source), f"{flag} {source}")
+    twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if twice:
+        raise DataError(f"{where}: column {', '.join(map(repr, twice))} appears twice")
     missing = [c for c in (arch, *values) if c not in frame.columns]
     if missing:
         raise DataError(f"{where}: no column {', '.join(map(repr, missing))} "
@@ -138,7 +141,7 @@ def read_arch_table(
         if key in rows:
             if duplicates == "first":
                 continue
-            first = rows[key] + 2
+            first = kept[rows[key]] + 2
             raise DataError(f"{where}: rows {first} and {position + 2} are the same {space.name} network "
                             f"({_short(natives[rows[key]])}); keep one row per architecture")
         rows[key] = len(genomes)

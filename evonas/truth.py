@@ -58,7 +58,7 @@ class GroundTruth:
                    accuracy)
 
     def report(self, arch: Genome | str) -> dict[str, Any]:
-        """True accuracy, rank (1 = best) and benchmark index of one architecture (genome or text), as JSON-ready values."""
+        """True accuracy, rank (1 = best) and benchmark index of an architecture (genome or text), ready for JSON."""
         acc = self.frame[self.accuracy].to_numpy(float)
         out: dict[str, Any] = {"true_acc": None, "true_rank": None, "table_size": len(acc),
                                "table_best_acc": float(acc.max())}

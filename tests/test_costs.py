@@ -110,7 +110,8 @@ POOL = "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
     (f"arch,ms\n{CONV},0\n", "row 2, column 'ms': '0' is not a finite number > 0"),
     (f"arch,ms\n{CONV},fast\n", "row 2, column 'ms': 'fast' is not a finite number > 0"),
     (f"arch,ms\n{CONV},inf\n", "row 2, column 'ms': 'inf' is not a finite number > 0"),
-    (f"arch,ms\n{CONV},2.5\n{POOL},1\n {CONV} ,2.6\n", "rows 2 and 4 are the same nb201 network"),  # issue 28, defect 11
+    # issue 28, defect 11: a repeated row was read last-wins
+    (f"arch,ms\n{CONV},2.5\n{POOL},1\n {CONV} ,2.6\n", "rows 2 and 4 are the same nb201 network"),
 ])
 def test_a_bad_latency_table_is_one_line_naming_file_and_row(tmp_path, rows, message):
     path = tmp_path / "lat.csv"

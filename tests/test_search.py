@@ -81,7 +81,7 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
         (["--crossover", "1.5"], "crossover = 1.5 is out of range"),
         (["--data", "/no/such/dir"], "/no/such/dir"),
         (["--ground-truth", "/no/such.csv"], "--ground-truth /no/such.csv: no such file"),
-        (["--space", "darts", "--net", "C=3", "--ground-truth", "/no/such.csv"], "--ground-truth /no/such.csv: no such"),
+        (["--space", "darts", "--net", "C=3", "--ground-truth", "/no/such.csv"], "/no/such.csv: no such file"),
         (["--strategy", "rea", "--crossover", "0.2"], "strategy 'rea' has no option crossover"),
         (["--strategy", "random", "--tournament", "3"], "strategy 'random' has no option mutations, tournament"),
         (["--proxy", "swap", "--target-size", "300"], "proxy 'swap' has none"),
@@ -135,7 +135,7 @@ def ground_truth_with(path: Path, shared_data: Path, value: str, rows: int = 300
 
 
 def test_a_ground_truth_with_a_bad_accuracy_is_refused_before_the_run(tmp_path, capsys, shared_data):
-    """Issue 28, defect 2: one accuracy that is no number crashed after the whole search; best.json was never written."""
+    """Issue 28, defect 2: an accuracy that is no number crashed after the whole search; best.json was not written."""
     table, run = ground_truth_with(tmp_path / "bad.csv", shared_data, "abc"), tmp_path / "run"
     assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(table)]) == 2
     err = capsys.readouterr().err.strip()

@@ -138,6 +138,8 @@ def test_a_dataframe_reads_as_a_file_does(tmp_path, shared_data):
     from_file, from_frame = read(write(tmp_path, rows), "darts"), read(rows, "darts")
     pd.testing.assert_frame_equal(from_file.frame, from_frame.frame)
     assert from_file.rows == from_frame.rows and from_frame.where == "--table <table>"
+    with pytest.raises(DataError, match="--table <table>: column 'valid_acc' appears twice"):
+        read(pd.concat([rows, rows[["valid_acc"]]], axis=1), "darts")
     bad = rows.assign(valid_acc=rows["valid_acc"].where(rows.index != 1, np.inf))
     with pytest.raises(DataError, match=r"--table <table>: row 3, column 'valid_acc': 'inf' is not"):
         read(bad, "darts")
@@ -165,3 +167,17 @@ def test_the_reader_is_a_leaf():
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert {m for m in imported if m.startswith("evonas")} == {"evonas.encodings", "evonas.errors"}
+
+
+@pytest.mark.parametrize("space", sorted(TABLES))
+def test_ground_truth_reports_any_space_whose_table_it_is_given(shared_data, space):
+    """The reader parses every space's notation, so ``--ground-truth`` is not limited to NAS-Bench-201."""
+    from evonas.truth import GroundTruth
+
+    _, arch, acc, _ = TABLES[space]
+    rows = real_rows(shared_data, space)[[arch, acc]].rename(columns={arch: "arch", acc: "cifar10_test_acc"})
+    truth = GroundTruth.read(rows, space)
+    best = rows["cifar10_test_acc"].idxmax()
+    report = truth.report(evonas.get_space(space).from_native(rows["arch"][best]))
+    assert report["true_acc"] == rows["cifar10_test_acc"][best] and report["true_rank"] == 1
+    assert report["table_size"] == len(rows)

@@ -51,7 +51,7 @@ class TableEvaluator:
 
     @classmethod
     def of(cls, table: ArchTable, valid_col: str, params_col: str | None = PARAMS_COLUMN) -> TableEvaluator:
-        """The evaluator of a table read by :func:`read_table` (``params_col`` in millions if it starts ``params_m``)."""
+        """The evaluator of a table from :func:`read_table` (``params_col`` in millions if it starts ``params_m``)."""
         sizes = {}
         if params_col is not None and params_col in table.frame:
             scale = 1e6 if params_col.startswith("params_m") else 1.0
