@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from evonas.cli import main
 from evonas.config import MooConfig, SearchConfig
 from evonas.costs import COSTS, Budget, Costed, Latency, list_costs, make_cost, read_latency_table
 from evonas.encodings.genome import digest
-from evonas.errors import ConfigError, UnknownNameError
+from evonas.errors import ConfigError, DataError, UnknownNameError
 from evonas.evaluation import Evaluation
 from evonas.moo import run_moo
 from evonas.strategy import STRATEGIES
@@ -44,6 +45,11 @@ def fake_latency(monkeypatch):
 
     monkeypatch.setattr(Latency, "time", fake)
     return timed
+
+
+def key(native: str) -> str:
+    """The network key of an NB201 architecture: what latency tables are looked up by."""
+    return NB201.network_key(NB201.from_native(native))
 
 
 def tiny(**values) -> dict:
@@ -94,22 +100,48 @@ def test_params_are_those_of_the_nb201_cifar10_network(shared_data):
 
 
 # ---- the latency table and cache ---------------------------------------------------------
+CONV = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+POOL = "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+
+
 @pytest.mark.parametrize("rows, message", [
-    ("arch,time\nx,1\n", "no column ms"),
-    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,2.5\n|conv_9x9~0|,1\n", "row 3: '|conv_9x9~0|'"),
-    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,0\n", "row 2: ms = '0' must be a positive"),
-    ("arch,ms\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,fast\n", "row 2: ms = 'fast'"),
+    ("arch,time\nx,1\n", "no column 'ms'"),
+    (f"arch,ms\n{CONV},2.5\n|conv_9x9~0|,1\n", "row 3, column 'arch': '|conv_9x9~0|' is not a nb201 architecture"),
+    (f"arch,ms\n{CONV},0\n", "row 2, column 'ms': '0' is not a finite number > 0"),
+    (f"arch,ms\n{CONV},fast\n", "row 2, column 'ms': 'fast' is not a finite number > 0"),
+    (f"arch,ms\n{CONV},inf\n", "row 2, column 'ms': 'inf' is not a finite number > 0"),
+    # issue 28, defect 11: a repeated row was read last-wins
+    (f"arch,ms\n{CONV},2.5\n{POOL},1\n {CONV} ,2.6\n", "rows 2 and 4 are the same nb201 network"),
 ])
 def test_a_bad_latency_table_is_one_line_naming_file_and_row(tmp_path, rows, message):
     path = tmp_path / "lat.csv"
     path.write_text(rows)
-    with pytest.raises(ConfigError, match=message) as err:
+    with pytest.raises(DataError) as err:
         read_latency_table(path, NB201)
-    assert str(path) in str(err.value) and "\n" not in str(err.value)
-    with pytest.raises(ConfigError, match=message):
+    assert str(err.value).startswith(f"--latency-table {path}: ") and message in str(err.value)
+    assert "\n" not in str(err.value)
+    with pytest.raises(DataError, match=re.escape(message)):
         evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=5", latency_table=str(path))),
                                  tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists(), "checked before the folder is written"
+
+
+def test_a_latency_table_is_looked_up_by_network_however_written(tmp_path, fake_latency):
+    path = tmp_path / "lat.csv"
+    path.write_text(f"arch,ms\n  {CONV} ,2.5\n{POOL},1\n")
+    cost = Latency(NB201, table=path)
+    assert cost.measure(NB201.from_native(CONV)) == 2.5 and cost.measure(NB201.from_native(POOL)) == 1
+    assert fake_latency == []
+
+
+def test_the_runs_own_latency_cache_keeps_the_first_of_two_timings(tmp_path, fake_latency):
+    """Two workers may both time one architecture and append it: a resume reads the first, it does not refuse."""
+    cache = tmp_path / "latency.csv"
+    cache.write_text(f"arch,ms\n{CONV},2.5\n{POOL},1\n{CONV},2.7\n")
+    assert Latency(NB201, cache=cache).measure(NB201.from_native(CONV)) == 2.5 and fake_latency == []
+    cache.write_text(f"arch,ms\n{CONV},-1\n")
+    with pytest.raises(DataError, match=rf"^the run's {re.escape(str(cache))}: row 2, column 'ms'"):
+        Latency(NB201, cache=cache).measure(NB201.from_native(CONV))
 
 
 def test_a_latency_table_is_read_not_timed_and_a_run_writes_one(tmp_path, fake_latency):
@@ -117,12 +149,12 @@ def test_a_latency_table_is_read_not_timed_and_a_run_writes_one(tmp_path, fake_l
     evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100")), first, progress=False)
     timed = list(fake_latency)
     table = read_latency_table(first / "latency.csv", NB201)
-    assert sorted(table) == sorted(timed) and len(set(timed)) == len(timed)
+    assert sorted(table) == sorted(key(native) for native in timed) and len(set(timed)) == len(timed)
     fake_latency.clear()
     again = evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100",
                                                                  latency_table=str(first / "latency.csv"))),
                                      tmp_path / "again", progress=False)
-    assert fake_latency == [] and again.best["costs"]["latency"] == table[again.best["native"]]
+    assert fake_latency == [] and again.best["costs"]["latency"] == table[key(again.best["native"])]
 
 
 def test_a_killed_and_resumed_run_times_no_architecture_twice(tmp_path, fake_latency, monkeypatch):
@@ -145,7 +177,7 @@ def test_a_killed_and_resumed_run_times_no_architecture_twice(tmp_path, fake_lat
     assert len(fake_latency) > before + 2 and len(set(fake_latency)) == len(fake_latency), "each timed once"
     assert result.best["cycles"] == 4
     scored = pd.read_csv(run / "scored.csv")
-    assert set(scored["native"]) <= set(read_latency_table(run / "latency.csv", NB201))
+    assert set(map(key, scored["native"])) <= set(read_latency_table(run / "latency.csv", NB201))
 
 
 # ---- budgets --------------------------------------------------------------------------------

@@ -56,11 +56,48 @@ def test_table_problems_are_one_line_errors(tmp_path, table):
         TableEvaluator.read(table, "nb201", valid_col="valid")
     with pytest.raises(ConfigError, match="must not read the accuracy it is reported with"):
         TableEvaluator.read(table, "nb201", valid_col="cifar10_test_acc", test_col="cifar10_test_acc")
-    with pytest.raises(DataError, match="row 2 is not a darts architecture"):
+    with pytest.raises(DataError, match="row 2, column 'arch': .* is not a darts architecture"):
         TableEvaluator.read(table, "darts", valid_col="cifar10_valid_acc")
     path, _ = small_table(tmp_path, valid=lambda n: ["x"] * n)
-    with pytest.raises(DataError, match="column 'valid' row 2 is not a number"):
+    with pytest.raises(DataError, match="row 2, column 'valid': 'x' is not a number in \\[0, 100\\]"):
         TableEvaluator.read(path, "nb201", valid_col="valid")
+
+
+def test_table_rows_are_found_however_the_architecture_is_written(tmp_path):
+    """Issue 28, defect 8: a leading space in the text made every lookup miss."""
+    path, frame = small_table(tmp_path, valid=lambda n: np.linspace(10, 90, n))
+    padded = frame.assign(arch=" " + frame["arch"] + "  ")
+    padded.to_csv(path, index=False)
+    evaluator = TableEvaluator.read(path, "nb201", valid_col="valid")
+    for native, valid in zip(frame["arch"], frame["valid"]):
+        assert evaluator(NB201.from_native(native)).score == valid
+
+
+def test_a_table_with_two_rows_of_one_architecture_is_refused_naming_both(tmp_path):
+    """Issue 28, defect 8: the evaluator read the last row, the report the first; now neither guesses."""
+    path, frame = small_table(tmp_path, valid=lambda n: np.linspace(10, 90, n))
+    pd.concat([frame, frame.iloc[[3]].assign(valid=99.0)]).to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"--table {path}: rows 5 and {len(frame) + 2} are the same nb201 network"):
+        TableEvaluator.read(path, "nb201", valid_col="valid")
+
+
+@pytest.mark.parametrize("column, value, allowed", [
+    ("valid", "inf", "a number in \\[0, 100\\]"),
+    ("params_m_cifar10", "big", "a finite number > 0"),
+    ("params_m_cifar10", "-inf", "a finite number > 0"),
+])
+def test_a_bad_value_of_a_table_is_one_line(tmp_path, capsys, column, value, allowed):
+    """Issue 28, defect 8: ``inf`` was accepted, and a size that is no number was a traceback."""
+    path, frame = small_table(tmp_path, valid=lambda n: np.linspace(10, 90, n), params_m_cifar10=lambda n: [0.5] * n)
+    frame.astype(object).assign(**{column: [value] + [frame[column][1]] * (len(frame) - 1)}).to_csv(path, index=False)
+    message = rf"--table {path}: row 2, column '{column}': '{value}' is not {allowed}"
+    with pytest.raises(DataError, match=message):
+        TableEvaluator.read(path, "nb201", valid_col="valid")
+    out = tmp_path / "run"
+    assert main(["search", "--space", "nb201", "--strategy", "random", "--evaluator", "table", "--table", str(path),
+                 "--valid-col", "valid", "--queries", "4", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and f"row 2, column '{column}'" in err and not out.exists()
 
 
 PRE = ["search", "--space", "nb201", "--strategy", "pre-nas", "--evaluator", "table", "--population", "6",
@@ -81,13 +118,13 @@ def test_pre_nas_search_reads_validation_and_reports_test_accuracy(tmp_path, tab
 
 def test_a_search_never_reads_the_test_column(tmp_path):
     """Test accuracies that would mislead the search: it must find the best by validation anyway."""
-    path, frame = small_table(tmp_path, rows=3000, valid=lambda n: np.arange(n, dtype=float),
-                              test=lambda n: -np.arange(n, dtype=float))
+    path, frame = small_table(tmp_path, rows=3000, valid=lambda n: np.linspace(0, 100, n),
+                              test=lambda n: np.linspace(100, 0, n))
     out = tmp_path / "run"
     assert main(["search", "--space", "nb201", "--strategy", "random", "--evaluator", "table", "--table", str(path),
                  "--valid-col", "valid", "--test-col", "test", "--queries", "40", "--out", str(out), "--no-progress"]) == 0
     best = json.loads((out / "best.json").read_text())
-    assert best["true_acc"] == -best["score"]
+    assert best["true_acc"] == pytest.approx(100 - best["score"])
 
 
 def test_resumed_pre_nas_search_ends_as_an_uninterrupted_one(tmp_path, table):

@@ -268,20 +268,22 @@ def test_config_errors_name_the_value(tmp_path):
 
 # ---- NAS-Bench-201 ground truth ---------------------------------------------------------
 def test_nb201_front_report_on_a_dummy_table():
+    space = evonas.get_space("nb201")
+    small, mid, big, bad, unknown = (space.to_native(space.sample(np.random.default_rng(seed))) for seed in range(5))
     table = pd.DataFrame({
-        "arch": ["small", "mid", "big", "bad"],
+        "arch": [small, mid, big, bad],
         "params_m_cifar10": [0.1, 0.5, 1.0, 0.8],
         "cifar10_test_acc": [80.0, 90.0, 94.0, 85.0],
     })
-    truth = nb201_front_report(["small", "mid", "big"], table)
+    truth = nb201_front_report([small, mid, big], table)
     assert truth["hypervolume_ratio"] == pytest.approx(1.0)
-    assert truth["on_true_front"] == 3 and [m["native"] for m in truth["true_front"]] == ["small", "mid", "big"]
-    partial = nb201_front_report(["small", "bad", "unknown"], table)
+    assert truth["on_true_front"] == 3 and [m["native"] for m in truth["true_front"]] == [small, mid, big]
+    partial = nb201_front_report([small, bad, unknown], table)
     assert [m["on_true_front"] for m in partial["members"]] == [True, False, False]
     assert partial["members"][1]["true_acc"] == 85.0 and partial["members"][2]["true_acc"] is None
     assert 0 < partial["hypervolume_ratio"] < 1
     with pytest.raises(DataError, match="cifar10_test_acc"):
-        nb201_front_report(["small"], table.drop(columns="cifar10_test_acc"))
+        nb201_front_report([small], table.drop(columns="cifar10_test_acc"))
 
 
 def test_run_reports_the_true_front_of_nb201(tmp_path, shared_data):

@@ -222,7 +222,7 @@ def test_every_table_row_is_checked_before_the_search(tmp_path, capsys):
     natives = sorted({space.to_native(space.sample(rng)) for _ in range(40)})
     natives[30] = "|nor_conv_3x3~0|+|bogus~0|"
     table = tmp_path / "t.csv"
-    pd.DataFrame({"arch": natives, "cifar10_valid_acc": np.arange(len(natives), dtype=float)}).to_csv(table, index=False)
+    pd.DataFrame({"arch": natives, "cifar10_valid_acc": np.linspace(0, 100, len(natives))}).to_csv(table, index=False)
     out = tmp_path / "run"
     assert main(["search", "--space", "nb201", "--evaluator", "table", "--table", str(table), "--evaluations", "10",
                  "--population", "4", "--no-progress", "--out", str(out)]) == 2
@@ -234,7 +234,7 @@ def test_architectures_missing_from_the_table_are_failed_evaluations(tmp_path):
     rng = np.random.default_rng(0)
     natives = sorted({space.to_native(space.sample(rng)) for _ in range(300)})
     table = tmp_path / "t.csv"
-    pd.DataFrame({"arch": natives, "cifar10_valid_acc": np.arange(len(natives), dtype=float)}).to_csv(table, index=False)
+    pd.DataFrame({"arch": natives, "cifar10_valid_acc": np.linspace(0, 100, len(natives))}).to_csv(table, index=False)
     out = tmp_path / "run"
     result = run_search(SearchConfig(space="nb201", evaluator="table", table=str(table), evaluations=40, cycles=None,
                                      population=6, strategy="rea"), out, progress=False)

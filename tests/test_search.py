@@ -94,7 +94,7 @@ def test_killed_search_resumes_to_the_same_result(tmp_path):
         (["--crossover", "1.5"], "crossover = 1.5 is out of range"),
         (["--data", "/no/such/dir"], "/no/such/dir"),
         (["--ground-truth", "/no/such.csv"], "--ground-truth /no/such.csv: no such file"),
-        (["--space", "darts", "--net", "C=3", "--ground-truth", "/no/such.csv"], "not for space 'darts'"),
+        (["--space", "darts", "--net", "C=3", "--ground-truth", "/no/such.csv"], "/no/such.csv: no such file"),
         (["--strategy", "rea", "--crossover", "0.2"], "strategy 'rea' has no option crossover"),
         (["--strategy", "random", "--tournament", "3"], "strategy 'random' has no option mutations, tournament"),
         (["--proxy", "swap", "--target-size", "300"], "proxy 'swap' has none"),
@@ -136,6 +136,50 @@ def test_failed_architectures_never_abort_a_search(tmp_path):
     assert pd.read_csv(run / "log.csv")["failed"].sum() == len(failed)
     best = json.loads((run / "best.json").read_text())
     assert "avg_pool_3x3" not in best["native"] and best["failed"] == len(failed)
+
+
+def ground_truth_with(path: Path, shared_data: Path, value: str, rows: int = 300) -> Path:
+    """The first ``rows`` rows of the shared NB201 table, the test accuracy of its 7th row replaced by ``value``."""
+    lines = (shared_data / "nb201_cifar10.csv").read_text().splitlines()[: rows + 1]
+    head, row = lines[0].split(","), lines[7].split(",")
+    row[head.index("cifar10_test_acc")] = value
+    path.write_text("\n".join([*lines[:7], ",".join(row), *lines[8:]]) + "\n")
+    return path
+
+
+def test_a_ground_truth_with_a_bad_accuracy_is_refused_before_the_run(tmp_path, capsys, shared_data):
+    """Issue 28, defect 2: an accuracy that is no number crashed after the whole search; best.json was not written."""
+    table, run = ground_truth_with(tmp_path / "bad.csv", shared_data, "abc"), tmp_path / "run"
+    assert main(["search", *TINY, "--out", str(run), "--ground-truth", str(table)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(f"--ground-truth {table}: row 8, column 'cifar10_test_acc': 'abc' is not a number in [0, 100]")
+    assert "\n" not in err and not run.exists()
+
+
+def test_a_run_that_stopped_before_its_results_resumes_to_write_them(tmp_path, shared_data, monkeypatch):
+    """Issue 28, defect 2: a run that ended its search but not its results (best.json) resumes with a corrected
+    ground truth to the result an uninterrupted run writes; it was refused as "done already"."""
+    from evonas.truth import GroundTruth
+
+    table = ground_truth_with(tmp_path / "truth.csv", shared_data, "93.5")
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    assert main(["search", *TINY, "--cycles", "2", "--out", str(whole), "--ground-truth", str(table)]) == 0
+    report = GroundTruth.report
+
+    def crash(self, arch):
+        raise ValueError("the table broke")
+
+    monkeypatch.setattr(GroundTruth, "report", crash)
+    with pytest.raises(ValueError, match="the table broke"):
+        main(["search", *TINY, "--cycles", "2", "--out", str(broken), "--ground-truth", str(table)])
+    assert (broken / "checkpoint.json").exists() and not (broken / "best.json").exists()
+    monkeypatch.setattr(GroundTruth, "report", report)
+    assert main(["search", "--resume", str(broken), "--ground-truth", str(table), "--no-progress"]) == 0
+    a, b = (json.loads((d / "best.json").read_text()) for d in (whole, broken))
+    assert {k: v for k, v in a.items() if k != "seconds"} == {k: v for k, v in b.items() if k != "seconds"}
+    assert b["table_size"] == 300
+    logs = [pd.read_csv(d / "log.csv").drop(columns="seconds") for d in (whole, broken)]
+    pd.testing.assert_frame_equal(*logs)
 
 
 def test_config_file_and_resume_errors(tmp_path, capsys):

@@ -11,16 +11,17 @@ so no architecture is timed twice -- and which is itself a valid ``--latency-tab
 from __future__ import annotations
 
 import csv
-import math
 import statistics
 import time
 from pathlib import Path
+from typing import Literal
 
 import torch
 
 from evonas.costs.base import COSTS, Cost
 from evonas.encodings import Genome, SearchSpace
 from evonas.errors import ConfigError, NotInTableError
+from evonas.tables import POSITIVE, read_arch_table
 
 #: the file in a run folder that holds every latency the run measured
 LATENCY_FILE = "latency.csv"
@@ -28,38 +29,17 @@ LATENCY_FILE = "latency.csv"
 DEFAULTS = {"batch": 1, "runs": 10, "warmup": 3, "threads": 1}
 
 
-def read_latency_table(path: Path | str, space: SearchSpace) -> dict[str, float]:
-    """``arch -> ms`` from a CSV with columns ``arch`` (the space's notation, parsed, never eval'd) and ``ms``.
+def read_latency_table(path: Path | str, space: SearchSpace, *, flag: str = "--latency-table",
+                       duplicates: Literal["refuse", "first"] = "refuse") -> dict[str, float]:
+    """``network key -> ms`` from a CSV with columns ``arch`` (the space's notation, parsed, never eval'd) and ``ms``.
 
-    Every row is checked before a search starts: a missing column, text that is not an
-    architecture of ``space``, or a time that is not a positive number is one line naming
-    the file and the row.
+    Read by :func:`evonas.tables.read_arch_table` before a search starts: a missing column,
+    text that is not an architecture of ``space``, two rows of one network, or a time that
+    is not a positive number is one line naming the file, the row and the column.
+    ``duplicates="first"`` keeps the first of two rows (a cache several workers append to).
     """
-    path = Path(path)
-    try:
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in ("arch", "ms") if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ConfigError(f"--latency-table {path}: no column {', '.join(missing)} (the table needs columns "
-                                  f"arch,ms; it has {', '.join(reader.fieldnames or []) or 'none'})")
-            table: dict[str, float] = {}
-            for row_number, row in enumerate(reader, start=2):
-                where = f"--latency-table {path}, row {row_number}"
-                try:
-                    native = space.to_native(space.from_native(row["arch"]))
-                except ValueError as err:
-                    raise ConfigError(f"{where}: {row['arch']!r} is not a {space.name} architecture ({err})") from None
-                try:
-                    ms = float(row["ms"])
-                except (TypeError, ValueError):
-                    ms = math.nan
-                if not (math.isfinite(ms) and ms > 0):
-                    raise ConfigError(f"{where}: ms = {row['ms']!r} must be a positive number of milliseconds")
-                table[native] = ms
-    except FileNotFoundError:
-        raise ConfigError(f"--latency-table {path} does not exist") from None
-    return table
+    table = read_arch_table(path, space, values={"ms": POSITIVE}, flag=flag, duplicates=duplicates)
+    return table.column("ms")
 
 
 def time_network(net: torch.nn.Module, inputs: torch.Tensor, *, runs: int, warmup: int) -> float:
@@ -119,18 +99,18 @@ class Latency(Cost):
             if self.table is not None:
                 self._times = self.table
             elif self.cache is not None and self.cache.exists():
-                self._times = read_latency_table(self.cache, self.space)
+                self._times = read_latency_table(self.cache, self.space, flag="the run's", duplicates="first")
             else:
                 self._times = {}
         return self._times
 
     def measure(self, genome: Genome) -> float:
-        native = self.space.to_native(genome)
-        if native in self.times:
-            return self.times[native]
+        native, key = self.space.to_native(genome), self.space.network_key(genome)
+        if key in self.times:
+            return self.times[key]
         if self.table is not None:
             raise NotInTableError(f"no latency for {native} in --latency-table")
-        self.times[native] = ms = self.time(genome)
+        self.times[key] = ms = self.time(genome)
         if self.cache is not None:
             new = not self.cache.exists()
             with open(self.cache, "a", newline="") as f:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Sequence
@@ -90,7 +91,16 @@ def _cell_key(m: np.ndarray) -> str:
         return repr(m.tolist())
     n = m.shape[0]
     diagonal = bool(np.diagonal(m).any())
-    return f"{n}{'d' if diagonal else ''}:" + "".join(_digit(v) for v in m[np.triu_indices(n, 0 if diagonal else 1)])
+    return f"{n}{'d' if diagonal else ''}:" + "".join(_digit(v) for v in m[_upper(n, 0 if diagonal else 1)].tolist())
+
+
+@functools.lru_cache(maxsize=None)
+def _upper(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n, k)``, computed once per shape: keys are asked for in every lookup of a search."""
+    rows, cols = np.triu_indices(n, k)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
 
 
 def _digit(v: int) -> str:

@@ -54,17 +54,18 @@ def table_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     from evonas.evaluators.table import TableEvaluator, read_table
 
     config.valid_col = config.valid_col or "cifar10_valid_acc"
-    evaluator = TableEvaluator.read(config.table, config.space, valid_col=config.valid_col, test_col=config.test_col)
+    table = read_table(config.table, space, valid_col=config.valid_col, test_col=config.test_col,
+                       optional=(TEST_COLUMN,) if config.test_col is None else ())
+    evaluator = TableEvaluator.of(table, config.valid_col)
     if config.test_col is None:  # the default column, where the table has it
-        has_test = TEST_COLUMN in read_table(config.table, ("arch",)).columns
+        has_test = TEST_COLUMN in table.frame
         config.test_col = TEST_COLUMN if has_test else None
         if not has_test and progress:
             print(f"--table {config.table}: no column {TEST_COLUMN!r}: the result's test accuracy is not reported "
                   "(name one with --test-col)", file=sys.stderr)
     report = None
     if config.test_col is not None:
-        truth = GroundTruth(Path(config.table), read_table(config.table, ("arch", config.test_col)), config.test_col)
-        report = lambda genome: truth.report(space.to_native(genome))  # noqa: E731
+        report = GroundTruth(table, config.test_col).report
     return Evaluator(evaluator, +1, config.valid_col, report)
 
 
