@@ -148,6 +148,77 @@ def test_a_killed_and_resumed_run_times_no_architecture_twice(tmp_path, fake_lat
     assert set(scored["native"]) <= set(read_latency_table(run / "latency.csv", NB201))
 
 
+ARCHS = [NB201.to_native(NB201.sample(np.random.default_rng(seed))) for seed in range(12)]
+
+
+def _time_all(cache: str, order: list[str], start) -> None:
+    """A worker process: wait for the others, then measure every architecture of ``order`` against the shared cache."""
+    import time
+
+    def slow(self, genome):  # long enough that the workers' timings would overlap without the lock
+        time.sleep(0.01)
+        return 2.0
+
+    Latency.time = slow
+    start.wait()
+    latency = Latency(NB201, cache=cache)
+    for native in order:
+        latency.measure(NB201.from_native(native))
+
+
+def test_workers_appending_at_once_leave_a_well_formed_cache_with_each_architecture_timed_once(tmp_path):
+    import multiprocessing
+
+    cache = tmp_path / "latency.csv"
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4)
+    workers = [context.Process(target=_time_all, args=(str(cache), ARCHS[i:] + ARCHS[:i], start)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    assert [w.exitcode for w in workers] == [0] * 4
+    lines = cache.read_text().splitlines()
+    assert lines[0] == "arch,ms" and sorted(lines[1:]) == sorted(f"{a},2" for a in set(ARCHS)), "each timed once"
+    assert read_latency_table(cache, NB201) == dict.fromkeys(ARCHS, 2.0)
+
+
+@pytest.mark.parametrize("text, torn", [("", False), ("arch,ms\n{0},3\n", False), ("arch,m", True),
+                                        ("arch,ms\n{0},3\n|nor_conv_3x3~0|+|no", True), ("arch,ms\n{0},3", True)])
+def test_a_torn_or_empty_cache_is_repaired_not_an_error(tmp_path, fake_latency, text, torn):
+    """A process killed while writing latency.csv (or before its header) leaves a line without its end: cut off."""
+    import warnings
+
+    cache = tmp_path / "latency.csv"
+    cache.write_text(text.format(ARCHS[0]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ms = Latency(NB201, cache=cache).measure(NB201.from_native(ARCHS[1]))
+    assert [str(w.message).count("half-written") for w in caught] == ([1] if torn else [])
+    known = {ARCHS[0]: 3.0} if text.count("\n") >= 2 else {}
+    assert read_latency_table(cache, NB201) == {**known, ARCHS[1]: ms}
+    assert fake_latency == [ARCHS[1]]
+
+
+def test_an_architecture_two_workers_meet_is_timed_once(tmp_path, fake_latency):
+    """Two cycles in flight on two workers: each worker's copy of the cost sees what the other timed meanwhile."""
+    latency = Latency(NB201, cache=tmp_path / "latency.csv")
+    latency.measure(NB201.from_native(ARCHS[0]))
+    first, second = (pickle.loads(pickle.dumps(latency)) for _ in range(2))  # as each worker receives it
+    assert first.measure(NB201.from_native(ARCHS[0])) == second.measure(NB201.from_native(ARCHS[0]))  # read back
+    first.measure(NB201.from_native(ARCHS[1]))
+    assert second.measure(NB201.from_native(ARCHS[1])) == first.times[ARCHS[1]]  # timed by the first meanwhile
+    assert fake_latency == ARCHS[:2]
+
+
+def test_a_bad_row_in_the_runs_own_cache_names_latency_csv_not_the_flag(tmp_path):
+    cache = tmp_path / "latency.csv"
+    cache.write_text(f"arch,ms\n{ARCHS[0]},fast\n")
+    with pytest.raises(evonas.errors.DataError, match=r"latency.csv, row 2: .*the run's latency cache") as err:
+        Latency(NB201, cache=cache).measure(NB201.from_native(ARCHS[1]))
+    assert "--latency-table" not in str(err.value) and "\n" not in str(err.value)
+
+
 # ---- budgets --------------------------------------------------------------------------------
 def test_an_over_budget_architecture_is_never_scored():
     def evaluate(genome):
