@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 
 from evonas.config import SearchBase
 from evonas.costs import COSTS, LATENCY_FILE, Budget, Costed, make_cost
+from evonas.costs.latency import check_device_kept
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError
 from evonas.evaluators import EVALUATORS, Evaluator, build_evaluator
@@ -71,6 +72,7 @@ def prepare(
         if out is None:
             raise ConfigError("resume=True needs the run folder to continue")
         config = kind.resumed_from(out, changes)
+        check_device_kept(out, kind.resumed_from(out), config)
     elif config is None:
         raise ConfigError(f"give a {kind.__name__} for a new search (or resume=True with its run folder)")
     elif out is not None:
@@ -86,7 +88,7 @@ def prepare(
     budget = make_budget(config, space, out)  # reads a latency table: before the folder
     evaluator = _build(config, space, out, progress)  # reads data and calibrates: before the folder
     if budget is not None:
-        evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget))
+        evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget, evaluator.takes_parent))
     if out is not None:
         config.save(out, resume=resume)
         if not resume:

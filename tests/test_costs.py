@@ -219,6 +219,40 @@ def test_a_bad_row_in_the_runs_own_cache_names_latency_csv_not_the_flag(tmp_path
     assert "--latency-table" not in str(err.value) and "\n" not in str(err.value)
 
 
+def test_a_resume_may_not_move_a_run_whose_latencies_it_times(tmp_path, fake_latency, monkeypatch):
+    run = tmp_path / "run"
+    evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100", evaluations=None, cycles=1)), run,
+                             progress=False)
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    with monkeypatch.context() as m, \
+            pytest.raises(ConfigError, match=r"--device auto cannot change when resuming .*timed on cpu") as err:
+        m.setattr(torch.cuda, "is_available", lambda: True)  # --device auto: cuda here
+        evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "auto"}, progress=False)
+    assert "latency.csv" in str(err.value) and "\n" not in str(err.value)
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == before, "refused before anything is written"
+    evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "cpu"}, progress=False)
+
+
+def test_a_failed_evaluation_keeps_its_costs(tmp_path):
+    """The costs are measured before the evaluator runs: its failure loses its score, not them (scored.csv)."""
+    from evonas.cache import ScoreCache, evaluate_safely
+    from evonas.errors import ProxyError
+    from evonas.results import write_scored
+
+    def evaluate(genome, parent=None):
+        raise ProxyError("the proxy is nan")
+
+    genome, parent = (NB201.from_native(a) for a in ARCHS[:2])
+    costed = Costed(evaluate, Budget((make_cost("params", NB201), make_cost("flops", NB201)), {"params": 1e9}))
+    result = evaluate_safely(costed, (genome, parent))
+    assert result.failed and not result.infeasible and result.error == "the proxy is nan"
+    assert result.costs == {"params": NB201.count_params(genome), "flops": make_cost("flops", NB201).measure(genome)}
+    cache = ScoreCache()
+    cache.store(genome, result)
+    scored = pd.read_csv(write_scored(tmp_path, NB201, cache))
+    assert scored.loc[0, "status"] == "failed" and scored.loc[0, "cost_params"] == result.costs["params"]
+
+
 # ---- budgets --------------------------------------------------------------------------------
 def test_an_over_budget_architecture_is_never_scored():
     def evaluate(genome):

@@ -26,7 +26,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 import torch
 
@@ -72,6 +72,24 @@ def read_latency_table(path: Path | str, space: SearchSpace) -> dict[str, float]
     except FileNotFoundError:
         raise ConfigError(f"--latency-table {path} does not exist") from None
     return table
+
+
+def check_device_kept(run_dir: Path | str, saved: Any, resumed: Any) -> None:
+    """A resumed run that times latency keeps its ``--device``: the times in its ``latency.csv`` were measured there.
+
+    ``saved`` and ``resumed`` are the run's config before and after the resume's changes
+    (:meth:`evonas.config.RunConfig.resumed_from`); a run that reads ``--latency-table`` or
+    measures no latency may move. Checked before anything is written.
+    """
+    from evonas.device import AUTO, default_device
+
+    def named(device: str | None) -> str:
+        return default_device() if device == AUTO else device or "cpu"
+
+    if "latency" in resumed.costs() and resumed.latency_table is None and named(saved.device) != named(resumed.device):
+        raise ConfigError(f"--device {resumed.device} cannot change when resuming {run_dir}: its latencies "
+                          f"({Path(run_dir) / LATENCY_FILE}) were timed on {named(saved.device)}; resume with "
+                          f"--device {saved.device or 'cpu'}, or start a new run with --out")
 
 
 def time_network(net: torch.nn.Module, inputs: torch.Tensor, *, runs: int, warmup: int) -> float:

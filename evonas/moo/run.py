@@ -166,7 +166,8 @@ def run_moo(
                               "already; give more --cycles or --evaluations (the limits given replace the saved ones)")
     bar = Progress(config.algorithm, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
     bar.start(max(done - 1, 0), cache.misses)
-    scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker)
+    scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker,
+                        device=prepared.evaluator.device)
                if map_fn is None else nullcontext(map_fn))
     with scoring as problem.map_fn:
         generation = done
