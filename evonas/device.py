@@ -24,6 +24,10 @@ def check_device(name: str) -> torch.device:
     backend = getattr(torch, device.type, None)
     if device.type != "cpu" and not (backend is not None and hasattr(backend, "is_available") and backend.is_available()):
         raise ConfigError(f"--device {name}: no {device.type} device on this machine; use --device cpu (or auto)")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise ConfigError(f"--device {name}: this machine has {count} CUDA device{'s' if count != 1 else ''} "
+                          f"(cuda:0 to cuda:{count - 1}); use one of them, cuda or auto")
     return device
 
 

@@ -11,7 +11,9 @@ listed with its error, never the end of a search.
 
 from __future__ import annotations
 
+import functools
 import inspect
+from dataclasses import dataclass
 from numbers import Real
 from typing import Any, Callable, NamedTuple
 
@@ -68,7 +70,11 @@ def as_evaluation(result: object) -> Evaluation:
 
 
 def takes_parent(evaluate: Callable[..., Any]) -> bool:
-    """Whether ``evaluate`` accepts a ``parent`` keyword (or any keyword)."""
+    """Whether a plain function declares, by its signature, that it takes the parent (a ``parent`` keyword, or ``**kwargs``).
+
+    Read once, where an evaluate function enters a search (:func:`declared`,
+    :class:`~evonas.evaluators.Evaluator`); what is passed on from there is the declared field.
+    """
     try:
         params = inspect.signature(evaluate).parameters.values()
     except (TypeError, ValueError):  # a builtin without a signature
@@ -76,17 +82,41 @@ def takes_parent(evaluate: Callable[..., Any]) -> bool:
     return any(p.name == "parent" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
+@dataclass(frozen=True)
+class Declared:
+    """An evaluate function with its capability declared: the parent is passed on only where ``takes_parent`` says it is used.
+
+    What a search's toolbox holds (:func:`evonas.strategy.make_toolbox`), so every call is
+    ``evaluate(genome, parent=...)`` and nothing is asked of the function at call time.
+    Picklable when ``evaluate`` is, for workers.
+    """
+
+    evaluate: Callable[..., Any]
+    takes_parent: bool = False
+
+    def __call__(self, genome: Any, parent: Any = None) -> Any:
+        if parent is not None and self.takes_parent:
+            return self.evaluate(genome, parent=parent)
+        return self.evaluate(genome)
+
+
+def declared(evaluate: Callable[..., Any]) -> Declared:
+    """``evaluate`` as a :class:`Declared`: as it is if it is one (also inside DEAP's ``partial``), else as its signature declares."""
+    inner = evaluate
+    while isinstance(inner, functools.partial) and not inner.args and not inner.keywords:
+        inner = inner.func  # a toolbox part: DEAP's register wraps it in a partial
+    return inner if isinstance(inner, Declared) else Declared(evaluate, takes_parent(evaluate))
+
+
 def evaluate_safely(evaluate: Callable[..., Any], task: Any) -> Evaluation:
     """``evaluate(genome, parent=...)`` as an :class:`Evaluation`; an ArchitectureFailure becomes a failed one.
 
     ``task`` is a genome, or a ``(genome, parent)`` pair; the parent is passed only to an
-    evaluator that takes it (:func:`takes_parent`). Module level, so
+    evaluator that takes it (:func:`declared`). Module level, so
     ``functools.partial(evaluate_safely, evaluator)`` travels to worker processes.
     """
     genome, parent = task if isinstance(task, tuple) else (task, None)
     try:
-        if parent is not None and takes_parent(evaluate):
-            return as_evaluation(evaluate(genome, parent=parent))
-        return as_evaluation(evaluate(genome))
+        return as_evaluation(evaluate(genome) if parent is None else declared(evaluate)(genome, parent))
     except ArchitectureFailure as err:
         return Evaluation(None, None, str(err))

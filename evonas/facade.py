@@ -152,12 +152,12 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
     options, part_options = strategy.split(strategy.bind(config.strategy_options(), population=config.population))
     fitness = fitness_class(evaluator.direction)
     stop = StopRule(config.cycles, config.evaluations)
-    toolbox = make_toolbox(space, evaluator.evaluate, state.rng, fitness, tournament=options.pop("tournament", None),
+    toolbox = make_toolbox(space, evaluator.call, state.rng, fitness, tournament=options.pop("tournament", None),
                            remove=strategy.remove)
     if prepared.budget is not None and prepared.budget.cheap_limits:
         _redraw_within(toolbox, prepared.budget, ("individual", "mutate", "mate"))
     if strategy.setup is not None:
-        scorer_for = _feature_scorers(config, space) if part_options.get("features") or part_options.get("prior") else None
+        scorer_for = _feature_scorers(config, space, evaluator.device) if part_options.get("features") or part_options.get("prior") else None
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
         if prepared.budget is not None and prepared.budget.cheap_limits:
             _redraw_within(toolbox, prepared.budget, ("mutate_ops",))
@@ -187,7 +187,8 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
     run = SearchRun(toolbox, stop, cache=state.cache, halloffame=state.halloffame,
                     logbook=state.logbook if prepared.resume else None, start=state.cycle if prepared.resume else None,
                     stalled=state.stalled, on_cycle=on_cycle, lanes=state.lanes, inflight=state.inflight)
-    with make_map(config.workers, config.ray, evaluator.evaluate, gpus_per_worker=config.gpus_per_worker) as map_fn:
+    with make_map(config.workers, config.ray, evaluator.evaluate, gpus_per_worker=config.gpus_per_worker,
+                  device=evaluator.device) as map_fn:
         toolbox.register("map", map_fn)
         population = strategy.search(state.population, toolbox, run, **options)
     bar.close()
@@ -251,19 +252,19 @@ def _write(out: Path, prepared: Prepared, result: SearchResult) -> None:
     draw_architecture(space, genome, out / "cell.png")
 
 
-def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str], Callable[[Genome], float]]:
+def _feature_scorers(config: SearchConfig, space: SearchSpace, device: str) -> Callable[[str], Callable[[Genome], float]]:
     """``scorer_for(proxy)``: a training-free ``genome -> score`` for predictor features and priors (0 where it fails).
 
     Scored on the space's scoring network (``--net`` sizes it, except with ``--evaluator
     train``, where it sizes the trained network) with the input batch of ``--data``; a
     regularised proxy is calibrated and an ensemble gets its reference sample, as the proxy
-    evaluator does.
+    evaluator does; on the evaluator's ``device`` (``--device``).
     """
     from evonas.costs import cheap_check
     from evonas.data import load_images
-    from evonas.evaluators.proxy import make_scorer
+    from evonas.evaluators.proxy import make_scorer, on_device
 
-    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
+    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset), device)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
     within = cheap_check(space, config.budget)

@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import socket
+from abc import ABC, abstractmethod
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -48,6 +49,35 @@ MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
 RETRIES = 1
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 _SCORER = "scorer"  # the persistent id standing for the worker's installed scorer
+
+
+class Map(ABC):
+    """An ordered ``map`` that can also start work without waiting: what :func:`make_map` returns.
+
+    ``map_fn(fn, items)`` gives ``fn(item)`` for every item, in order; ``submit(fn, items)``
+    starts them and gives one object per item whose ``result()`` waits for it. Any other
+    ``map`` (the builtin, a user's) is accepted wherever a ``MapFn`` is, and runs submitted
+    work at once (:func:`submit`).
+    """
+
+    @abstractmethod
+    def __call__(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterable[Any]: ...
+
+    @abstractmethod
+    def submit(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
+
+    def close(self) -> None:
+        """Stop the workers (nothing for a map without any)."""
+
+
+class SerialMap(Map):
+    """The builtin ``map``, in this process; ``submit`` runs the work now."""
+
+    def __call__(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        return map(fn, items)
+
+    def submit(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Done]:
+        return [Done(fn(item)) for item in items]
 
 
 class Done:
@@ -69,8 +99,7 @@ def submit(map_fn: MapFn, fn: Callable[[Any], Any], items: Sequence[Any]) -> lis
     """
     while isinstance(map_fn, functools.partial) and not map_fn.args and not map_fn.keywords:
         map_fn = map_fn.func  # a toolbox part: DEAP's register wraps it in a partial
-    start = getattr(map_fn, "submit", None)
-    return start(fn, items) if start is not None else [Done(r) for r in map_fn(fn, items)]
+    return map_fn.submit(fn, items) if isinstance(map_fn, Map) else [Done(r) for r in map_fn(fn, items)]
 
 
 def cores() -> int:
@@ -88,7 +117,7 @@ def check_rules(workers: int, ray: str | None) -> dict[str, tuple[bool, str]]:
 
 @contextmanager
 def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any], *,
-             gpus_per_worker: float | None = None) -> Iterator[MapFn]:
+             gpus_per_worker: float | None = None, device: str = "cpu") -> Iterator[Map]:
     """An ordered ``map`` that scores on ``workers`` local processes or on a Ray cluster; shut down on exit.
 
     Args:
@@ -101,6 +130,8 @@ def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any]
         scorer: installed once in every worker; functions mapped later may refer to it cheaply.
         gpus_per_worker: the (fractional) GPUs each Ray actor holds, e.g. 0.25: four actors
             share a GPU (default: 1 for a scorer on CUDA, else 0).
+        device: where the scorer builds its networks, as it declares it
+            (:attr:`evonas.evaluators.Evaluator.device`): ``cuda...`` gives each Ray actor a GPU.
 
     Raises:
         ConfigError: ``workers`` < 1, Ray is not installed or the cluster cannot be reached,
@@ -112,16 +143,17 @@ def make_map(workers: int, ray_address: str | None, scorer: Callable[[Any], Any]
         raise ConfigError(f"--gpus-per-worker {gpus_per_worker}: " + (
             "must be >= 0" if gpus_per_worker < 0 else "GPUs are given to Ray actors: give --ray too"))
     if ray_address is None and workers == 1:
-        yield map
+        yield SerialMap()
         return
-    pool = RayMap(ray_address, workers, scorer, gpus_per_worker) if ray_address is not None else ProcessMap(workers, scorer)
+    pool = (RayMap(ray_address, workers, scorer, gpus_per_worker, device=device) if ray_address is not None
+            else ProcessMap(workers, scorer))
     try:
         yield pool
     finally:
         pool.close()
 
 
-class ProcessMap:
+class ProcessMap(Map):
     """An ordered ``map`` over local worker processes, each holding the scorer and ``cores // workers`` torch threads."""
 
     def __init__(self, workers: int, scorer: Callable[[Any], Any]) -> None:
@@ -211,7 +243,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-class RayMap:
+class RayMap(Map):
     """An ordered ``map`` over a pool of Ray actors (``ray.util.ActorPool``), each holding the scorer.
 
     ``submit`` batches: a Ray task costs about a millisecond of overhead (Ray's docs advise
@@ -225,7 +257,7 @@ class RayMap:
     MAX_BATCH = 64
 
     def __init__(self, address: str, workers: int, scorer: Callable[[Any], Any],
-                 gpus_per_worker: float | None = None) -> None:
+                 gpus_per_worker: float | None = None, *, device: str = "cpu") -> None:
         try:
             import ray
             from ray.util import ActorPool
@@ -243,7 +275,7 @@ class RayMap:
                 raise ConfigError(f"--ray {address}: {err}") from None
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actors = min(workers, cpus) if workers > 1 else cpus  # an actor beyond the CPUs would never start
-        gpus = 1 if str(getattr(scorer, "device", "cpu")).startswith("cuda") else 0  # a trainer on CUDA: a GPU each
+        gpus = 1 if device.startswith("cuda") else 0  # an evaluator on CUDA: a GPU each
         if gpus_per_worker is not None:
             gpus = gpus_per_worker
             if gpus > 0 and ray.cluster_resources().get("GPU", 0) <= 0:

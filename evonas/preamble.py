@@ -15,6 +15,7 @@ from typing import Any, Callable, TypeVar
 
 from evonas.config import SearchBase
 from evonas.costs import COSTS, LATENCY_FILE, Budget, Costed, make_cost
+from evonas.costs.latency import check_device_kept
 from evonas.encodings import SearchSpace, get_space
 from evonas.cache import ScoreCache
 from evonas.errors import ConfigError, EvonasError, ProxyError
@@ -102,6 +103,7 @@ def prepare(
             raise ConfigError("resume=True continues the run folder's own config: give changes, not a config")
         user, config = kind.resumed(out, changes)
         saved = load_checkpoint(out, checkpoint.kind, checkpoint.needs)
+        check_device_kept(out, kind.resumed(out)[1], config)
     elif config is None:
         raise ConfigError(f"give a {kind.__name__} for a new search (or resume=True with its run folder)")
     elif out is not None:
@@ -115,7 +117,7 @@ def prepare(
     budget = make_budget(config, space, out)  # reads a latency table: before the folder
     evaluator = _build(config, space, out, progress)  # reads data and calibrates (into the resolved copy)
     if budget is not None:
-        evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget))
+        evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget, evaluator.takes_parent))
     return Prepared(config, space, evaluator, truth, resume, budget=budget, user=user, saved=saved)
 
 

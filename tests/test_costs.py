@@ -180,6 +180,111 @@ def test_a_killed_and_resumed_run_times_no_architecture_twice(tmp_path, fake_lat
     assert set(map(key, scored["native"])) <= set(read_latency_table(run / "latency.csv", NB201))
 
 
+ARCHS = [NB201.to_native(NB201.sample(np.random.default_rng(seed))) for seed in range(12)]
+
+
+def _time_all(cache: str, order: list[str], start) -> None:
+    """A worker process: wait for the others, then measure every architecture of ``order`` against the shared cache."""
+    import time
+
+    def slow(self, genome):  # long enough that the workers' timings would overlap without the lock
+        time.sleep(0.01)
+        return 2.0
+
+    Latency.time = slow
+    start.wait()
+    latency = Latency(NB201, cache=cache)
+    for native in order:
+        latency.measure(NB201.from_native(native))
+
+
+def test_workers_appending_at_once_leave_a_well_formed_cache_with_each_architecture_timed_once(tmp_path):
+    import multiprocessing
+
+    cache = tmp_path / "latency.csv"
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4)
+    workers = [context.Process(target=_time_all, args=(str(cache), ARCHS[i:] + ARCHS[:i], start)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    assert [w.exitcode for w in workers] == [0] * 4
+    lines = cache.read_text().splitlines()
+    assert lines[0] == "arch,ms" and sorted(lines[1:]) == sorted(f"{a},2" for a in set(ARCHS)), "each timed once"
+    assert read_latency_table(cache, NB201) == dict.fromkeys(ARCHS, 2.0)
+
+
+@pytest.mark.parametrize("text, torn", [("", False), ("arch,ms\n{0},3\n", False), ("arch,m", True),
+                                        ("arch,ms\n{0},3\n|nor_conv_3x3~0|+|no", True), ("arch,ms\n{0},3", True)])
+def test_a_torn_or_empty_cache_is_repaired_not_an_error(tmp_path, fake_latency, text, torn):
+    """A process killed while writing latency.csv (or before its header) leaves a line without its end: cut off."""
+    import warnings
+
+    cache = tmp_path / "latency.csv"
+    cache.write_text(text.format(ARCHS[0]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ms = Latency(NB201, cache=cache).measure(NB201.from_native(ARCHS[1]))
+    assert [str(w.message).count("half-written") for w in caught] == ([1] if torn else [])
+    known = {ARCHS[0]: 3.0} if text.count("\n") >= 2 else {}
+    assert read_latency_table(cache, NB201) == {**known, ARCHS[1]: ms}
+    assert fake_latency == [ARCHS[1]]
+
+
+def test_an_architecture_two_workers_meet_is_timed_once(tmp_path, fake_latency):
+    """Two cycles in flight on two workers: each worker's copy of the cost sees what the other timed meanwhile."""
+    latency = Latency(NB201, cache=tmp_path / "latency.csv")
+    latency.measure(NB201.from_native(ARCHS[0]))
+    first, second = (pickle.loads(pickle.dumps(latency)) for _ in range(2))  # as each worker receives it
+    assert first.measure(NB201.from_native(ARCHS[0])) == second.measure(NB201.from_native(ARCHS[0]))  # read back
+    first.measure(NB201.from_native(ARCHS[1]))
+    assert second.measure(NB201.from_native(ARCHS[1])) == first.times[ARCHS[1]]  # timed by the first meanwhile
+    assert fake_latency == ARCHS[:2]
+
+
+def test_a_bad_row_in_the_runs_own_cache_names_latency_csv_not_the_flag(tmp_path):
+    cache = tmp_path / "latency.csv"
+    cache.write_text(f"arch,ms\n{ARCHS[0]},fast\n")
+    with pytest.raises(evonas.errors.DataError, match=r"latency.csv, row 2: .*the run's latency cache") as err:
+        Latency(NB201, cache=cache).measure(NB201.from_native(ARCHS[1]))
+    assert "--latency-table" not in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_resume_may_not_move_a_run_whose_latencies_it_times(tmp_path, fake_latency, monkeypatch):
+    run = tmp_path / "run"
+    evonas.facade.run_search(SearchConfig.from_dict(tiny(budget="latency=100", evaluations=None, cycles=1)), run,
+                             progress=False)
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    with monkeypatch.context() as m, \
+            pytest.raises(ConfigError, match=r"--device auto cannot change when resuming .*timed on cpu") as err:
+        m.setattr(torch.cuda, "is_available", lambda: True)  # --device auto: cuda here
+        evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "auto"}, progress=False)
+    assert "latency.csv" in str(err.value) and "\n" not in str(err.value)
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == before, "refused before anything is written"
+    evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "cpu"}, progress=False)
+
+
+def test_a_failed_evaluation_keeps_its_costs(tmp_path):
+    """The costs are measured before the evaluator runs: its failure loses its score, not them (scored.csv)."""
+    from evonas.cache import ScoreCache, evaluate_safely
+    from evonas.errors import ProxyError
+    from evonas.results import write_scored
+
+    def evaluate(genome, parent=None):
+        raise ProxyError("the proxy is nan")
+
+    genome, parent = (NB201.from_native(a) for a in ARCHS[:2])
+    costed = Costed(evaluate, Budget((make_cost("params", NB201), make_cost("flops", NB201)), {"params": 1e9}))
+    result = evaluate_safely(costed, (genome, parent))
+    assert result.failed and not result.infeasible and result.error == "the proxy is nan"
+    assert result.costs == {"params": NB201.count_params(genome), "flops": make_cost("flops", NB201).measure(genome)}
+    cache = ScoreCache()
+    cache.store(genome, result)
+    scored = pd.read_csv(write_scored(tmp_path, NB201, cache))
+    assert scored.loc[0, "status"] == "failed" and scored.loc[0, "cost_params"] == result.costs["params"]
+
+
 # ---- budgets --------------------------------------------------------------------------------
 def test_an_over_budget_architecture_is_never_scored():
     def evaluate(genome):

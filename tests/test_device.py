@@ -38,3 +38,13 @@ def test_the_device_benchmark_runs_on_cpu_alone(shared_data):
                            "--samples", "4", "--shared", str(shared_data)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "identical to cpu: 2/2" in done.stdout and done.stdout.strip().splitlines()[-1].startswith("{")
+
+
+def test_a_cuda_index_beyond_the_devices_is_one_line_naming_device_and_count(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert resolve_device("cuda:1") == "cuda:1" and resolve_device("cuda") == "cuda"
+    with pytest.raises(ConfigError) as err:
+        resolve_device("cuda:2")
+    message = str(err.value)
+    assert "--device cuda:2" in message and "2 CUDA devices" in message and "\n" not in message

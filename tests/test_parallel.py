@@ -183,3 +183,31 @@ def test_ray_retries_a_killed_actor_and_reports_a_second_death(tmp_path, ray_ses
     killer = KillAlways()
     with make_map(2, "auto", killer) as rmap, pytest.raises(WorkerError, match="died twice"):
         list(rmap(killer, range(2)))
+
+
+# ---- what a map is told about the evaluator ----------------------------------------------------
+def test_ray_actors_get_a_gpu_for_an_evaluator_on_cuda_behind_any_wrapper(monkeypatch):
+    """The device is the evaluator's declared field, carried past wrappers (a budget's Costed), not sniffed."""
+    from evonas.evaluators import EVALUATORS, Evaluator
+    from evonas.parallel import SerialMap
+
+    told = []
+
+    class RecordingRay(SerialMap):
+        def __init__(self, address, workers, scorer, gpus_per_worker=None, *, device="cpu"):
+            told.append(device)
+
+    monkeypatch.setattr(evonas.parallel, "RayMap", RecordingRay)
+    monkeypatch.setitem(EVALUATORS._entries, "on-cuda", lambda config, space, run_dir, progress: Evaluator(
+        lambda genome: float(genome.cells[0].sum()), +1, "ops", device="cuda:1"))
+    evonas.search(space="nb201", evaluator="on-cuda", ray="local", workers=2, budget="params=1e9", population=4,
+                  evaluations=6, cycles=None)
+    assert told == ["cuda:1"]
+
+
+def test_a_map_that_starts_work_without_waiting_says_so_by_its_type():
+    from evonas.parallel import Map, submit
+
+    with make_map(1, None, Twice()) as serial:
+        assert isinstance(serial, Map) and [t.result() for t in submit(serial, abs, [-1, 2])] == [1, 2]
+    assert [t.result() for t in submit(map, abs, [-1, 2])] == [1, 2]  # any other map: run at once

@@ -73,6 +73,18 @@ def test_a_pipelined_search_stops_at_its_cycle_limit_and_merges_in_order():
     assert run.inflight == []
 
 
+def test_no_evaluation_is_submitted_that_the_budget_would_drop():
+    """Cycles behind ones whose evaluations in flight already use up the budget submit nothing (REA: exactly the budget)."""
+    space = get_space("nb201")
+    for strategy, window, most in (("rea", 8, 30), ("swap-nas", 8, 46)):  # before: 37 and 66 of 30
+        rng, calls = np.random.default_rng(3), []
+        toolbox = make_toolbox(space, lambda genome: calls.append(1) or SmoothScore()(genome), rng, fitness_class(1),
+                               remove=STRATEGIES.get(strategy).remove)
+        run = SearchRun(toolbox, StopRule(None, 30))
+        STRATEGIES.get(strategy).search(toolbox.population(n=8), toolbox, run, window=window, rng=rng)
+        assert run.spent == 30 and len(calls) <= most, (strategy, len(calls))
+
+
 @pytest.mark.slow
 def test_killed_pipelined_search_resumes_to_the_same_result(tmp_path):
     args = [*TINY, "--window", "3"]

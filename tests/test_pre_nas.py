@@ -220,3 +220,25 @@ def test_a_prior_is_kept_under_a_budget_and_stays_within_it():
     assert all(size <= limit for size in sizes)
     assert [i.genome.key for i in prior.population] != [i.genome.key for i in plain.population]
     assert sum(sizes) > sum(NB201.count_params(ind.genome) for ind in plain.population)  # the prior picks the largest
+
+
+def test_features_and_prior_are_scored_on_the_device_of_the_search(monkeypatch):
+    """--device moves the features' and the prior's input batch as it moves the evaluator's (faked: no GPU here)."""
+    import torch
+
+    import evonas.evaluators.proxy as proxy
+    import evonas.facade
+    from evonas.config import SearchConfig
+
+    moved, real = [], proxy.on_device
+    monkeypatch.setattr(proxy, "on_device", lambda batch, device: moved.append(device) or real(batch, "cpu"))
+    evonas.facade._feature_scorers(SearchConfig(samples=2), NB201, "cuda:1")
+    assert moved == ["cuda:1"]
+    told, features = [], evonas.facade._feature_scorers
+    monkeypatch.setattr(evonas.facade, "_feature_scorers", lambda config, space, device: told.append(device) or (
+        lambda name: (lambda genome: conv_count(genome)[0])))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # --device auto: cuda
+    evonas.search(space="nb201", strategy="pre-nas", candidates=4, prior="synflow", prior_samples=8, evaluations=5,
+                  cycles=None, population=4, samples=2, repeats=1, device="auto", proxy="swap",
+                  net=dict(NB201.tiny_net_args))
+    assert told == ["cuda"] and moved[1:] == ["cuda"]  # the search's device, as the evaluator's batch has it

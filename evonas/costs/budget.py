@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from evonas.costs.base import Cost
 from evonas.encodings import Genome, SearchSpace
+from evonas.errors import ArchitectureFailure
 from evonas.evaluation import OVER_BUDGET, Evaluation, as_evaluation, takes_parent
 
 #: times a child over a cheap budget is drawn again before it is kept (and found infeasible)
@@ -75,20 +76,33 @@ class Costed:
     """``evaluate(genome, parent=None)`` within a :class:`Budget`: the evaluator's result with the costs added.
 
     Over budget: ``Evaluation(None, error="over budget: flops 7.1e+08 > 6e+08", costs=...)``;
-    the wrapped evaluator is not called. Picklable, for workers.
+    the wrapped evaluator is not called. The costs are measured first, so an evaluation that
+    fails (an :class:`~evonas.errors.ArchitectureFailure`) keeps them too. Picklable, for workers.
+
+    Attributes:
+        evaluate: the wrapped evaluate function.
+        budget: the costs and their limits.
+        takes_parent: whether ``evaluate`` is given the parent (its declared capability,
+            carried through; None: as its signature declares, read once here).
     """
 
     evaluate: Callable[..., Any]
     budget: Budget
+    takes_parent: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.takes_parent is None:
+            object.__setattr__(self, "takes_parent", takes_parent(self.evaluate))
 
     def __call__(self, genome: Genome, parent: Genome | None = None) -> Evaluation:
         costs, over = self.budget.measure(genome)
         if over is not None:
             return Evaluation(None, None, over, costs=costs)
-        if parent is not None and takes_parent(self.evaluate):
-            result = as_evaluation(self.evaluate(genome, parent=parent))
-        else:
-            result = as_evaluation(self.evaluate(genome))
+        try:
+            result = as_evaluation(self.evaluate(genome, parent=parent) if parent is not None and self.takes_parent
+                                   else self.evaluate(genome))
+        except ArchitectureFailure as err:  # failures are data: this one with the costs measured before it
+            return Evaluation(None, None, str(err), costs=costs)
         return result._replace(costs=costs)
 
 

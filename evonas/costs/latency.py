@@ -6,21 +6,33 @@ threads (``torch.set_num_threads``, restored afterwards) and, on CUDA, a synchro
 around each pass. Each architecture is timed once per run: its time is appended to
 ``latency.csv`` in the run folder (columns ``arch,ms``), which a resumed run reads back,
 so no architecture is timed twice -- and which is itself a valid ``--latency-table``.
+
+Workers (local processes, Ray actors on this machine, cycles of a pipelined search in
+flight) share that file under an exclusive lock (``fcntl.flock``): each looks the
+architecture up in it under the lock and times it only if it is not there, so an
+architecture is timed once however many workers meet it, and no two timings overlap on
+this machine (a concurrent timing would measure the other's load). A line that a killed
+process left half-written is cut off, with a warning, by the next one that takes the lock.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import io
+import math
 import statistics
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, BinaryIO, Iterator, Literal
 
 import torch
 
 from evonas.costs.base import COSTS, Cost
 from evonas.encodings import Genome, SearchSpace
-from evonas.errors import ConfigError, NotInTableError
+from evonas.errors import ConfigError, DataError, NotInTableError
 from evonas.tables import POSITIVE, read_arch_table
 
 #: the file in a run folder that holds every latency the run measured
@@ -40,6 +52,24 @@ def read_latency_table(path: Path | str, space: SearchSpace, *, flag: str = "--l
     """
     table = read_arch_table(path, space, values={"ms": POSITIVE}, flag=flag, duplicates=duplicates)
     return table.column("ms")
+
+
+def check_device_kept(run_dir: Path | str, saved: Any, resumed: Any) -> None:
+    """A resumed run that times latency keeps its ``--device``: the times in its ``latency.csv`` were measured there.
+
+    ``saved`` and ``resumed`` are the run's config before and after the resume's changes
+    (:meth:`evonas.config.RunConfig.resumed_from`); a run that reads ``--latency-table`` or
+    measures no latency may move. Checked before anything is written.
+    """
+    from evonas.device import AUTO, default_device
+
+    def named(device: str | None) -> str:
+        return default_device() if device == AUTO else device or "cpu"
+
+    if "latency" in resumed.costs() and resumed.latency_table is None and named(saved.device) != named(resumed.device):
+        raise ConfigError(f"--device {resumed.device} cannot change when resuming {run_dir}: its latencies "
+                          f"({Path(run_dir) / LATENCY_FILE}) were timed on {named(saved.device)}; resume with "
+                          f"--device {saved.device or 'cpu'}, or start a new run with --out")
 
 
 def time_network(net: torch.nn.Module, inputs: torch.Tensor, *, runs: int, warmup: int) -> float:
@@ -91,17 +121,16 @@ class Latency(Cost):
         self.table = None if table is None else read_latency_table(table, space)
         self.cache = None if cache is None else Path(cache)
         self._times: dict[str, float] | None = None
+        self._read = self._lines = 0  # how far latency.csv was read: bytes, lines
 
     @property
     def times(self) -> dict[str, float]:
         """Every latency known: the table's, or those this run timed (read back from ``latency.csv``)."""
         if self._times is None:
-            if self.table is not None:
-                self._times = self.table
-            elif self.cache is not None and self.cache.exists():
-                self._times = read_latency_table(self.cache, self.space, flag="the run's", duplicates="first")
-            else:
-                self._times = {}
+            self._times = self.table if self.table is not None else {}
+            if self.table is None and self.cache is not None and self.cache.exists():
+                with self._locked() as f:
+                    self._catch_up(f)
         return self._times
 
     def measure(self, genome: Genome) -> float:
@@ -110,15 +139,59 @@ class Latency(Cost):
             return self.times[key]
         if self.table is not None:
             raise NotInTableError(f"no latency for {native} in --latency-table")
-        self.times[key] = ms = self.time(genome)
-        if self.cache is not None:
-            new = not self.cache.exists()
-            with open(self.cache, "a", newline="") as f:
-                writer = csv.writer(f)
-                if new:
+        if self.cache is None:
+            self.times[key] = ms = self.time(genome)
+            return ms
+        with self._locked() as f:
+            self._catch_up(f)  # another worker may have timed it meanwhile
+            if key not in self.times:
+                self.times[key] = ms = self.time(genome)
+                row = io.StringIO()
+                writer = csv.writer(row, lineterminator="\n")
+                if self._read == 0:
                     writer.writerow(["arch", "ms"])
                 writer.writerow([native, f"{ms:.6g}"])
-        return ms
+                f.seek(0, io.SEEK_END)
+                f.write(row.getvalue().encode())
+                f.flush()
+                self._read, self._lines = f.tell(), self._lines + row.getvalue().count("\n")
+        return self.times[key]
+
+    @contextmanager
+    def _locked(self) -> Iterator[BinaryIO]:
+        """``latency.csv`` open for reading and appending, under an exclusive lock (every worker takes it)."""
+        with open(self.cache, "a+b") as f:  # type: ignore[arg-type]
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield f
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _catch_up(self, f: BinaryIO) -> None:
+        """Read the rows written since the last read, under the lock; cut off a line a killed process left half-written."""
+        f.seek(self._read)
+        data = f.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) < len(data):
+            warnings.warn(f"{self.cache}: its last line {data[len(complete):].decode(errors='replace')!r} was left "
+                          "half-written (a process killed while writing it) and is cut off", RuntimeWarning, stacklevel=3)
+            f.truncate(self._read + len(complete))
+        for line in complete.decode().splitlines():
+            self._lines += 1
+            row = next(csv.reader([line]), [])
+            if self._lines == 1:
+                if row != ["arch", "ms"]:
+                    raise DataError(f"{self.cache}, row 1: {line!r} is not the header arch,ms of the run's latency "
+                                    f"cache (written by this run only; move it away to time again)")
+                continue
+            try:
+                arch, ms = row
+                key = self.space.network_key(self.space.from_native(arch))
+                self._times.setdefault(key, float(ms))  # type: ignore[union-attr]  (two timings: the first is kept)
+            except ValueError:
+                raise DataError(f"{self.cache}, row {self._lines}: {line!r} is not arch,ms (the run's latency cache, "
+                                f"written by this run only; move it away to time again)") from None
+        self._read += len(complete)
 
     def time(self, genome: Genome) -> float:
         """Time ``genome``'s network now (no cache), by the protocol of this cost."""
@@ -133,4 +206,4 @@ class Latency(Cost):
             torch.set_num_threads(before)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_times": None}
+        return {**self.__dict__, "_times": None, "_read": 0, "_lines": 0}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from evonas.encodings import Genome, SearchSpace
+from evonas.evaluation import Declared, takes_parent
 from evonas.registry import Registry
 
 
@@ -23,12 +24,28 @@ class Evaluator:
         name: what the score is called in tables and plots (the proxy, or the accuracy column).
         report: extra facts about the result for ``best.json`` (e.g. its test accuracy), read
             only after the search.
+        takes_parent: whether ``evaluate`` uses the parent (a trainer starting from its
+            weights); it is passed only then. None: as ``evaluate``'s signature declares (a
+            ``parent`` keyword), read once here.
+        device: where ``evaluate`` builds its networks (``cpu``, ``cuda:1``): a Ray actor of
+            an evaluator on CUDA holds a GPU (:func:`evonas.parallel.make_map`).
     """
 
     evaluate: Callable[..., Any]
     direction: int
     name: str
     report: Callable[[Genome], dict[str, Any]] | None = None
+    takes_parent: bool | None = None
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.takes_parent is None:
+            object.__setattr__(self, "takes_parent", takes_parent(self.evaluate))
+
+    @property
+    def call(self) -> Declared:
+        """``evaluate`` with its capability attached, as a search's toolbox holds it."""
+        return Declared(self.evaluate, bool(self.takes_parent))
 
 
 #: Builder of an evaluator: ``(config, space, run_dir, progress) -> Evaluator``; ``run_dir``

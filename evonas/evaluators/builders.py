@@ -33,8 +33,8 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
 
     net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
-    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset),
-                      resolve_device(config.device))
+    device = resolve_device(config.device)
+    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset), device)
     scorer = make_scorer(space, config.proxy, batch=batch, net_args=net_args, repeats=config.repeats,
                          seed=config.seed, mu=mu, sigma=sigma, target=target,
                          within=cheap_check(space, config.budget))  # under a budget, the prior centres on its top
@@ -45,7 +45,7 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
             where = f"{config.space} within --budget" if cheap_check(space, config.budget) else config.space
             print(f"{config.proxy}: mu = {config.mu:.6g} K parameters (the largest scoring network of {where}), "
                   f"sigma = mu^2 = {config.sigma:.6g}", file=sys.stderr)
-    return Evaluator(scorer, get_proxy(config.proxy, **options).direction, config.proxy)
+    return Evaluator(scorer, get_proxy(config.proxy, **options).direction, config.proxy, takes_parent=False, device=device)
 
 
 @EVALUATORS.register("table")
@@ -66,7 +66,7 @@ def table_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     report = None
     if config.test_col is not None:
         report = GroundTruth(table, config.test_col).report
-    return Evaluator(evaluator, +1, config.valid_col, report)
+    return Evaluator(evaluator, +1, config.valid_col, report, takes_parent=False)
 
 
 @EVALUATORS.register("train")
@@ -91,4 +91,4 @@ def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     store = str(Path(run_dir) / "weights") if run_dir is not None else ""
     evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, store, dataset=config.dataset,
                                seed=config.seed, inherit=not config.no_inherit, device=config.device)
-    return Evaluator(evaluator, +1, "valid_acc", evaluator.report)
+    return Evaluator(evaluator, +1, "valid_acc", evaluator.report, takes_parent=True, device=config.device)

@@ -135,7 +135,8 @@ def run_moo(
     cache = problem.cache
     bar = Progress(config.algorithm, cycles=config.cycles, evaluations=config.evaluations, enabled=progress)
     bar.start(max(state.generation - 1, 0), cache.misses)
-    scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker)
+    scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker,
+                        device=prepared.evaluator.device)
                if map_fn is None else nullcontext(map_fn))
     with scoring as problem.map_fn:
         while stop.more(state.generation, cache.misses, state.stalled):

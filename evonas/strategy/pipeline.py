@@ -19,7 +19,9 @@ and ``W`` only, never on the number of workers or on timing:
   has no other cycle in flight); lane 0 continues the run's generator, so ``W = 1`` draws as before;
 - a cycle sees the cache as it stood when it was bred plus its own results (its *ledger*);
   its evaluations enter the run's cache, budget and logbook when it is merged
-  (:meth:`~evonas.strategy.SearchRun.settle`; past the budget they are dropped).
+  (:meth:`~evonas.strategy.SearchRun.settle`; past the budget they are dropped);
+- a cycle submits nothing once the architectures that earlier cycles have in flight use up
+  the budget: the run stops before it is merged, so nothing is spent on what would be dropped.
 
 A checkpoint after a merge keeps, for every cycle still in flight, its lane's state, the
 population it was bred from and how much of the cache it saw; ``--resume`` breeds those
@@ -67,6 +69,7 @@ class _Cycle:
     steps: Generator
     ledger: ScoreCache
     batches: list = field(default_factory=list)  # what each evaluation scored, in order
+    submitted: set = field(default_factory=set)  # the cache keys it submitted
     pending: tuple | None = None  # (individuals, parent, limit, futures)
     outcome: tuple[list, list] | None = None
 
@@ -122,12 +125,21 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
             cycle.outcome = done.value
             return
         individuals = list(individuals)
-        limit = run.stop.remaining(cycle.ledger.misses)
+        limit = 0 if spent_ahead(cycle) else run.stop.remaining(cycle.ledger.misses)
         todo = [ind.genome for ind in individuals if not ind.fitness.valid]
-        tasks = [task(g, None if parent is None else parent.genome) for g in cycle.ledger.missing(todo, limit)]
+        missing = cycle.ledger.missing(todo, limit)
+        cycle.submitted.update(run.cache.key(g) for g in missing)
+        tasks = [task(g, None if parent is None else parent.genome) for g in missing]
         futures = parallel.submit(toolbox.map, partial(evaluate_safely, toolbox.evaluate), tasks)
         cycle.pending = (individuals, parent, limit, futures)
         waiting.append(cycle)
+
+    def spent_ahead(cycle: _Cycle) -> bool:
+        # Earlier cycles merge first, and each architecture they submitted that is new to the
+        # cache is counted then (or the budget runs out on the way): if those alone use up the
+        # budget, the run stops before this cycle is merged, so its evaluations would be dropped.
+        earlier = set().union(*(c.submitted for c in itertools.takewhile(lambda c: c is not cycle, cycles)))
+        return run.stop.remaining(run.spent + sum(key not in run.cache.scores for key in earlier)) == 0
 
     def collect(cycle: _Cycle) -> list:
         individuals, parent, limit, futures = cycle.pending

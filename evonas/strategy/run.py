@@ -19,7 +19,7 @@ from deap import base, tools
 
 from evonas import operators
 from evonas.cache import ScoreCache, score_all
-from evonas.evaluation import Evaluation
+from evonas.evaluation import Evaluation, declared
 from evonas.encodings import SearchSpace
 from evonas.errors import ConfigError
 from evonas.operators import Individual
@@ -273,7 +273,8 @@ def make_toolbox(
 
     Args:
         space: the search space (sampling, mutation, crossover).
-        evaluate: ``genome -> score`` (see :func:`evaluate_all`).
+        evaluate: ``genome -> score`` (see :func:`evaluate_all`); given the parent where it declares it takes one
+            (:class:`~evonas.evaluation.Declared`, e.g. :attr:`evonas.evaluators.Evaluator.call`, or a ``parent`` keyword).
         rng: the generator of every random choice.
         fitness: the DEAP fitness class (its weights say whether higher is better).
         tournament: sample size of tournament selection (default: half the population).
@@ -283,7 +284,7 @@ def make_toolbox(
     toolbox.register("individual", lambda: Individual(space.sample(rng), fitness=fitness()))
     # looks ``individual`` up when called, so a decorated one (e.g. redrawn within a budget) is the one drawn
     toolbox.register("population", lambda n: [toolbox.individual() for _ in range(n)])
-    toolbox.register("evaluate", evaluate)
+    toolbox.register("evaluate", declared(evaluate))
     toolbox.register("select", operators.sel_tournament_top, rng=rng, sample_size=tournament)
     toolbox.register("mate", operators.cxNodeIncoming, space=space, rng=rng)
     toolbox.register("mutate", operators.mutRandom, space=space, rng=rng)
