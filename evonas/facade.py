@@ -106,7 +106,10 @@ def search(config: SearchConfig | None = None, /, *, progress: bool = False, **s
     elif settings:
         raise ConfigError("search(): give a SearchConfig or keywords, not both")
     prepared = prepare(SearchConfig, config, None, progress=progress, check=check_single)
-    return _run(prepared, _state(prepared, None), None, progress)
+    try:
+        return _run(prepared, _state(prepared, None), None, progress)
+    finally:
+        prepared.evaluator.close()
 
 
 def run_search(
@@ -130,7 +133,10 @@ def run_search(
                        checkpoint=FORMAT)
     state = _state(prepared, out)
     begin(out, prepared)
-    result = _run(prepared, state, out, progress)
+    try:
+        result = _run(prepared, state, out, progress)
+    finally:
+        prepared.evaluator.close()
     _write(out, prepared, result)
     return result
 

@@ -163,7 +163,7 @@ def test_a_run_that_stopped_before_its_results_resumes_to_write_them(tmp_path, s
 
     table = ground_truth_with(tmp_path / "truth.csv", shared_data, "93.5")
     whole, broken = tmp_path / "whole", tmp_path / "broken"
-    assert main(["search", *TINY, "--cycles", "2", "--out", str(whole), "--ground-truth", str(table)]) == 0
+    assert main(["search", *flags(*TINY, "--cycles", "2"), "--out", str(whole), "--ground-truth", str(table)]) == 0
     report = GroundTruth.report
 
     def crash(self, arch):
@@ -171,7 +171,7 @@ def test_a_run_that_stopped_before_its_results_resumes_to_write_them(tmp_path, s
 
     monkeypatch.setattr(GroundTruth, "report", crash)
     with pytest.raises(ValueError, match="the table broke"):
-        main(["search", *TINY, "--cycles", "2", "--out", str(broken), "--ground-truth", str(table)])
+        main(["search", *flags(*TINY, "--cycles", "2"), "--out", str(broken), "--ground-truth", str(table)])
     assert (broken / "checkpoint.json").exists() and not (broken / "best.json").exists()
     monkeypatch.setattr(GroundTruth, "report", report)
     assert main(["search", "--resume", str(broken), "--ground-truth", str(table), "--no-progress"]) == 0

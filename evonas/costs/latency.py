@@ -184,13 +184,20 @@ class Latency(Cost):
                     raise DataError(f"{self.cache}, row 1: {line!r} is not the header arch,ms of the run's latency "
                                     f"cache (written by this run only; move it away to time again)")
                 continue
+            where = f"the run's {self.cache}: row {self._lines}"
+            hint = "(the run's latency cache, written by this run only; move it away to time again)"
             try:
-                arch, ms = row
+                arch, text = row
                 key = self.space.network_key(self.space.from_native(arch))
-                self._times.setdefault(key, float(ms))  # type: ignore[union-attr]  (two timings: the first is kept)
             except ValueError:
-                raise DataError(f"{self.cache}, row {self._lines}: {line!r} is not arch,ms (the run's latency cache, "
-                                f"written by this run only; move it away to time again)") from None
+                raise DataError(f"{where}: {line!r} is not arch,ms {hint}") from None
+            try:
+                ms = float(text)
+            except ValueError:
+                ms = math.nan
+            if not (math.isfinite(ms) and ms > 0):
+                raise DataError(f"{where}, column 'ms': {text!r} is not a positive number {hint}")
+            self._times.setdefault(key, ms)  # type: ignore[union-attr]  (two timings: the first is kept)
         self._read += len(complete)
 
     def time(self, genome: Genome) -> float:

@@ -29,6 +29,8 @@ class Evaluator:
             ``parent`` keyword), read once here.
         device: where ``evaluate`` builds its networks (``cpu``, ``cuda:1``): a Ray actor of
             an evaluator on CUDA holds a GPU (:func:`evonas.parallel.make_map`).
+        close: releases what the evaluator holds (a search in memory's temporary weights
+            folder); the search calls it when it ends, also when it raised.
     """
 
     evaluate: Callable[..., Any]
@@ -37,6 +39,7 @@ class Evaluator:
     report: Callable[[Genome], dict[str, Any]] | None = None
     takes_parent: bool | None = None
     device: str = "cpu"
+    close: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         if self.takes_parent is None:

@@ -91,4 +91,5 @@ def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     store = str(Path(run_dir) / "weights") if run_dir is not None else ""
     evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, store, dataset=config.dataset,
                                seed=config.seed, inherit=not config.no_inherit, device=config.device)
-    return Evaluator(evaluator, +1, "valid_acc", evaluator.report, takes_parent=True, device=config.device)
+    return Evaluator(evaluator, +1, "valid_acc", evaluator.report, takes_parent=True, device=config.device,
+                     close=evaluator.close)
