@@ -27,6 +27,7 @@ from evonas.preamble import Prepared, check_common, prepare
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import make_map
 from evonas.progress import Progress
+from evonas.tracking import check_trackers, tracked
 from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
 
 
@@ -69,6 +70,7 @@ def check_single(config: SearchConfig, space: SearchSpace) -> None:
         regressor_class(config.predictor)
     for name in [*(config.features or ()), *([config.prior] if config.prior else [])]:
         PROXIES.get(name)  # options (calibration, an ensemble's reference) are made when the scorer is
+    check_trackers(config.track)
 
 
 def check(config: SearchBase) -> SearchSpace:
@@ -99,7 +101,8 @@ def search(config: SearchConfig | None = None, /, *, progress: bool = False, **s
     elif settings:
         raise ConfigError("search(): give a SearchConfig or keywords, not both")
     prepared = prepare(SearchConfig, config, None, progress=progress, check=check_single)
-    return _run(prepared, None, progress)
+    with tracked(prepared.config, None, resume=False) as tracking:  # refuses --track: no run folder to log
+        return _run(prepared, None, progress, tracking.cycle)
 
 
 def run_search(
@@ -120,13 +123,15 @@ def run_search(
     """
     out = Path(out)
     prepared = prepare(SearchConfig, config, out, resume=resume, changes=changes, progress=progress, check=check_single)
-    result = _run(prepared, out, progress)
-    _write(out, prepared, result)
+    with tracked(prepared.config, out, resume=prepared.resume) as tracking:
+        result = _run(prepared, out, progress, tracking.cycle)
+        _write(out, prepared, result)
     return result
 
 
-def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
-    """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with ``out``)."""
+def _run(prepared: Prepared, out: Path | None, progress: bool, on_log: Callable[[dict], None]) -> SearchResult:
+    """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with
+    ``out``); ``on_log`` gets every cycle's log row (the trackers')."""
     config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
     strategy = STRATEGIES.get(config.strategy)
     options, part_options = strategy.split(strategy.bind(config.strategy_options(), population=config.population))
@@ -162,6 +167,7 @@ def _run(prepared: Prepared, out: Path | None, progress: bool) -> SearchResult:
             save_checkpoint(out, state)
             write_log(out, run.logbook)
         last = run.logbook[-1]
+        on_log(last)
         bar.update(run.cycle, run.spent, best=last["best"], params=last["best_params"], failed=run.failures)
 
     run = SearchRun(toolbox, stop, cache=state.cache, halloffame=state.halloffame,

@@ -47,6 +47,7 @@ from evonas.preamble import prepare
 from evonas.progress import Progress
 from evonas.strategy.run import StopRule
 from evonas.results import write_scored
+from evonas.tracking import check_trackers, tracked
 from evonas.truth import GroundTruth
 
 STATE_FILE = runfolder.CHECKPOINT_FILE
@@ -89,6 +90,7 @@ def check_moo(config: MooConfig, space: SearchSpace) -> None:
         many = [n for n in ALGORITHMS.names() if suits(ALGORITHMS.get(n), len(config.objectives))]
         raise ConfigError(f"--algorithm {config.algorithm} does not suit {len(config.objectives)} objectives "
                           f"({','.join(config.objectives)}); use {' or '.join(many)}")
+    check_trackers(config.track)
     if config.evaluator != "proxy":
         return
     factory = PROXIES.get(config.proxy)
@@ -168,7 +170,7 @@ def run_moo(
     bar.start(max(done - 1, 0), cache.misses)
     scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker)
                if map_fn is None else nullcontext(map_fn))
-    with scoring as problem.map_fn:
+    with scoring as problem.map_fn, tracked(config, out, resume=resume) as tracking:
         generation = done
         while stop.more(generation, cache.misses, stalled):
             generation += 1
@@ -181,10 +183,11 @@ def run_moo(
             history.append(_hypervolume_row(generation, algorithm, cache, normalisation, space))
             _save_checkpoint(out, generation, stalled, algorithm, cache, rng, normalisation, history)
             _write_hypervolume(out, history)
+            tracking.cycle(history[-1])
             bar.update(generation - 1, cache.misses, hypervolume=history[-1]["hypervolume"],
                        front=history[-1]["front_size"])
-    bar.close()
-    return _finish(out, config, space, problem, algorithm, history, prepared.truth)
+        bar.close()
+        return _finish(out, config, space, problem, algorithm, history, prepared.truth)
 
 
 def _generation(algorithm: Algorithm, problem: ArchitectureProblem) -> None:
