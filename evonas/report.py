@@ -422,9 +422,10 @@ def _comparison(runs: Sequence[RunView]) -> str:
         if run.curve is not None:
             groups.setdefault((run.space, run.curve_name), []).append(run)
     overlays = [(key, group) for key, group in groups.items() if len(group) > 1]
-    for (space, name), group in overlays:
-        png = _png(lambda p, g=group, n=name: _plot_overlay(p, g, n))
-        out.append(_figure(Picture(f"{name} on {space}: {', '.join(r.name for r in group)}", png)))
+    out.append("<div class=\"figures\">" + "".join(
+        _figure(Picture(f"{name} on {space}: {', '.join(r.name for r in group)}",
+                        _png(lambda p, g=group, n=name: _plot_overlay(p, g, n))))
+        for (space, name), group in overlays) + "</div>")
     if not overlays:
         out.append("<p class=\"muted\">No convergence overlaid: no two runs share a space and a measure of progress.</p>")
     out.append(_differences(runs))
