@@ -100,15 +100,7 @@ def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size:
     try:
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = data["rng"]["numpy"]
-        cache = ScoreCache(key)
-        if "journal" in data:
-            rows = runfolder.read_journal(run_dir, int(data["journal"]))
-            cache.replay([r["cache"] for r in rows if "cache" in r])
-            cache.hits, cache.misses = int(data["cache"]["hits"]), int(data["cache"]["misses"])
-            records = [r["log"] for r in rows if "log" in r]
-        else:  # a run folder from before the journal: everything inline (its next checkpoint starts a journal)
-            cache.load_json(data["cache"])
-            records = data["logbook"]
+        cache, records = read_cache_and_log(data, run_dir, key)
         logbook = tools.Logbook()
         logbook.extend(records)
         logbook.header = list(records[0]) if records else None
@@ -132,6 +124,19 @@ def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size:
         )
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as err:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None
+
+
+def read_cache_and_log(data: dict[str, Any], run_dir: Path, key: Callable[[Genome], str]) -> tuple[ScoreCache, list[dict]]:
+    """The score cache and the log rows a checkpoint's ``data`` owns: from the journal, or inline (an older run folder,
+    or a multi-objective checkpoint, which holds its cache inline)."""
+    cache = ScoreCache(key)
+    if "journal" in data:
+        rows = runfolder.read_journal(run_dir, int(data["journal"]))
+        cache.replay([r["cache"] for r in rows if "cache" in r])
+        cache.hits, cache.misses = int(data["cache"]["hits"]), int(data["cache"]["misses"])
+        return cache, [r["log"] for r in rows if "log" in r]
+    cache.load_json(data["cache"])  # a run folder from before the journal (its next checkpoint starts one)
+    return cache, list(data.get("logbook", []))
 
 
 def _individual_json(ind: Individual) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from evonas.runfolder import CONFIG_FILE, RESOLVED_FILE, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
-RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray", "device", "gpus_per_worker")
+RESUMABLE = ("cycles", "evaluations", "ground_truth", "workers", "ray", "device", "gpus_per_worker", "track")
 #: the limits of a run: a resumed run given one of them runs to the limits it is given
 LIMITS = ("cycles", "evaluations")
 #: the second objective of every multi-objective search
@@ -274,16 +274,22 @@ class SearchBase(RunConfig):
                                             "(default 10)")
     latency_warmup: int | None = option(None, "latency: untimed passes before timing (default 3)")
     latency_threads: int | None = option(None, "latency: CPU threads while timing (default 1)")
+    track: list[str] = option(help="experiment trackers that log the run: mlflow, tensorboard or both, e.g. "
+                                   "mlflow,tensorboard (pip install 'evonas[mlflow]' / 'evonas[tensorboard]'; "
+                                   "default none)", factory=list)
 
     #: cycles of a search given neither cycles nor evaluations
     DEFAULT_CYCLES: typing.ClassVar[int] = 20
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``net`` and ``budget`` may be given as ``KEY=VALUE,...`` text (as the flags take them)."""
+        """``net`` and ``budget`` may be given as ``KEY=VALUE,...`` text (as the flags take them), ``track`` as
+        comma-separated names."""
         if isinstance(data.get("net"), str):
             data["net"] = parse_net_args(data["net"])
         if "budget" in data and not isinstance(data["budget"], dict):
             data["budget"] = parse_budget(data["budget"])
+        if isinstance(data.get("track"), str):
+            data["track"] = [t.strip() for t in data["track"].split(",") if t.strip()]
         return data
 
     def latency_options(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from evonas.preamble import Prepared, begin, check_common, nothing_found, prepar
 from evonas.operators import Individual, fitness_class
 from evonas.parallel import make_map
 from evonas.progress import Progress
+from evonas.tracking import tracked
 from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
 
 
@@ -107,7 +108,8 @@ def search(config: SearchConfig | None = None, /, *, progress: bool = False, **s
         raise ConfigError("search(): give a SearchConfig or keywords, not both")
     prepared = prepare(SearchConfig, config, None, progress=progress, check=check_single)
     try:
-        return _run(prepared, _state(prepared, None), None, progress)
+        with tracked(prepared.config, None, resume=False) as tracking:  # refuses --track: no run folder to log
+            return _run(prepared, _state(prepared, None), None, progress, tracking.cycle)
     finally:
         prepared.evaluator.close()
 
@@ -134,10 +136,11 @@ def run_search(
     state = _state(prepared, out)
     begin(out, prepared)
     try:
-        result = _run(prepared, state, out, progress)
+        with tracked(prepared.config, out, resume=prepared.resume) as tracking:
+            result = _run(prepared, state, out, progress, tracking.cycle)
+            _write(out, prepared, result)
     finally:
         prepared.evaluator.close()
-    _write(out, prepared, result)
     return result
 
 
@@ -151,8 +154,10 @@ def _state(prepared: Prepared, out: Path | None) -> SearchState:
                        np.random.default_rng(config.seed))
 
 
-def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: bool) -> SearchResult:
-    """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with ``out``)."""
+def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: bool,
+         on_log: Callable[[dict], None]) -> SearchResult:
+    """The search itself: strategy over the toolbox, one :class:`SearchRun`, a checkpoint after every cycle (with
+    ``out``); ``on_log`` gets every cycle's log row (the trackers')."""
     config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
     strategy = STRATEGIES.get(config.strategy)
     options, part_options = strategy.split(strategy.bind(config.strategy_options(), population=config.population))
@@ -188,6 +193,7 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
             write_log(out, run.logbook, start=logged)
             logged = len(run.logbook)
         last = run.logbook[-1]
+        on_log(last)
         bar.update(run.cycle, run.spent, best=last["best"], params=last["best_params"], failed=run.failures)
 
     run = SearchRun(toolbox, stop, cache=state.cache, halloffame=state.halloffame,

@@ -55,6 +55,7 @@ def resolve(config: C, check: Callable[[C, SearchSpace], C] | None = None) -> tu
     algorithm) and returns the copy with what it resolved (e.g. the window).
     """
     from evonas.data import DATASETS
+    from evonas.tracking import check_trackers
 
     resolved = config.check()
     space = get_space(resolved.space)
@@ -63,6 +64,7 @@ def resolve(config: C, check: Callable[[C, SearchSpace], C] | None = None) -> tu
     EVALUATORS.get(resolved.evaluator)
     for name in resolved.budget:  # a multi-objective search's cost objectives are checked with its other names
         COSTS.get(name)
+    check_trackers(resolved.track)
     if check is not None:
         resolved = check(resolved, space)
     return resolved, space

@@ -36,7 +36,14 @@ def write_log(run_dir: Path, logbook: tools.Logbook, start: int = 0) -> Path:
 
 
 def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
-    """``scored.csv``: every distinct architecture evaluated, in evaluation order and the space's notation.
+    """``scored.csv``: every distinct architecture evaluated (:func:`scored_frame`)."""
+    path = run_dir / "scored.csv"
+    scored_frame(space, cache).to_csv(path, index=False)
+    return path
+
+
+def scored_frame(space: SearchSpace, cache: ScoreCache) -> pd.DataFrame:
+    """Every distinct architecture evaluated, in evaluation order and the space's notation (``scored.csv``'s rows).
 
     Failed ones carry their error (status ``failed``; over a budget: ``infeasible``); an
     evaluator's further values (``Evaluation.details``, e.g. an ensemble's members) are
@@ -51,9 +58,7 @@ def write_scored(run_dir: Path, space: SearchSpace, cache: ScoreCache) -> Path:
         rows.append({"key": g.key, "native": space.to_native(g), "score": e.score, "params": e.params,
                      "status": status, "error": e.error or "", **named})
         details.update(dict.fromkeys(named))
-    path = run_dir / "scored.csv"
-    pd.DataFrame(rows, columns=SCORED_COLUMNS + list(details)).to_csv(path, index=False)
-    return path
+    return pd.DataFrame(rows, columns=SCORED_COLUMNS + list(details))
 
 
 def write_best(run_dir: Path, space: SearchSpace, best: dict) -> dict:

@@ -31,7 +31,7 @@ RUN_FILES = frozenset({
     CONFIG_FILE, RESOLVED_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
     "convergence.png", "score_vs_params.png", "cell.png", "front.csv", "front.png", "hypervolume.csv",
     "truth.json", "truth.png", "weights", "train.json", "metrics.csv", "learning_curve.png", "model.pt",
-    "result.json", "costs.json", "latency.csv", JOURNAL_FILE, "front_flops.png", "front_latency.png", "front_params.png",
+    "result.json", "costs.json", "latency.csv", JOURNAL_FILE, "tensorboard", "front_flops.png", "front_latency.png", "front_params.png",
 })
 
 

@@ -19,7 +19,7 @@ from evonas.errors import ConfigError, EvonasError
 from evonas.parallel import prestart
 
 #: Sub-commands, each a module ``evonas.cli.<name>`` defining ``HELP``, ``configure(parser)`` and ``run(args)``.
-COMMANDS = ("list", "inspect", "sample", "correlate", "search", "train", "export")
+COMMANDS = ("list", "inspect", "sample", "correlate", "search", "train", "export", "report")
 #: Help of the ``--workers`` and ``--ray`` flags, shared by the commands that score.
 WORKERS_HELP = "score on N local worker processes (default 1: serial); with --ray, N Ray actors (default: one per cluster CPU)"
 RAY_HELP = "score on a Ray cluster: its ADDRESS, 'auto' (the one `ray start` made here) or 'local' (a new one)"

@@ -41,7 +41,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="run folder to create, e.g. runs/NAME")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR",
                    help="continue the search in RUN_DIR from its last checkpoint; may also give more --cycles or "
-                        "--evaluations, --ground-truth, --workers, --ray, --gpus-per-worker")
+                        "--evaluations, --ground-truth, --workers, --ray, --gpus-per-worker, --device, --track")
     seen = set()
     for config, kind in ((single, ""), (multi, "multi-objective: ")):
         defaults = {f.name: _default(f) for f in dataclasses.fields(multi if config is single else single)}

@@ -35,6 +35,7 @@ from evonas.parallel import make_map
 from evonas.preamble import begin, prepare
 from evonas.progress import Progress
 from evonas.strategy.run import StopRule
+from evonas.tracking import tracked
 
 
 @dataclass
@@ -138,7 +139,7 @@ def run_moo(
     scoring = (make_map(config.workers, config.ray, problem.scorer, gpus_per_worker=config.gpus_per_worker,
                         device=prepared.evaluator.device)
                if map_fn is None else nullcontext(map_fn))
-    with scoring as problem.map_fn:
+    with scoring as problem.map_fn, tracked(config, out, resume=prepared.resume) as tracking:
         while stop.more(state.generation, cache.misses, state.stalled):
             state.generation += 1
             before = cache.misses
@@ -150,11 +151,12 @@ def run_moo(
             state.history.append(hypervolume_row(state.generation, algorithm, cache, state.normalisation, space))
             save_checkpoint(out, state, algorithm, problem, rng)
             write_hypervolume(out, state.history)
+            tracking.cycle(state.history[-1])
             bar.update(state.generation - 1, cache.misses, hypervolume=state.history[-1]["hypervolume"],
                        front=state.history[-1]["front_size"])
-    bar.close()
-    front, population, truth = finish(out, config, space, problem, algorithm, state.history, prepared.truth)
-    return MooResult(out, front, population, state.history, cache.misses, truth)
+        bar.close()
+        front, population, truth = finish(out, config, space, problem, algorithm, state.history, prepared.truth)
+        return MooResult(out, front, population, state.history, cache.misses, truth)
 
 
 def seeds(seed: int) -> tuple[np.random.Generator, int]:
