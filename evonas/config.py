@@ -215,9 +215,13 @@ class SearchBase(RunConfig):
     """The vocabulary every search shares (single- and multi-objective): what is searched, on what data, how far."""
 
     space: str = option("nb201", "search space (evonas list spaces)")
-    dataset: str = option("cifar10", "dataset of the input batch, for its normalisation: cifar10 or cifar100")
-    data: str | None = option(None, "input images: a CIFAR python-batch directory, an .npz/.npy file or 'gaussian' "
+    dataset: str | None = option(None, "normalisation constants of the input images: cifar10, cifar100 or imagenet "
+                                       "(default: cifar10's; a class folder's own statistics)")
+    data: str | None = option(None, "input images: a class folder (DIR/<class>/<image>, or DIR/train and DIR/val), "
+                                    "a CIFAR python-batch directory, an .npz/.npy file or 'gaussian' "
                                     "(default: the packaged batch of 64 CIFAR-10 images)")
+    image_size: int | None = option(None, "side of the square input images in pixels: a class folder's are resized "
+                                          "(shorter side) and centre-cropped to it (default: the data's own size)")
     population: int = option(10, "population size")
     cycles: int | None = option(None, "cycles (multi-objective: generations) after the initial population "
                                       "(default 20, multi-objective 10; no limit with --evaluations alone)")
@@ -299,6 +303,7 @@ class SearchBase(RunConfig):
             "cycles": (self.cycles is None or self.cycles >= 0, ">= 0 (or unset: until the evaluation budget is spent)"),
             "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
             "samples": (self.samples >= 2, ">= 2"),
+            "image_size": (self.image_size is None or self.image_size >= 1, "a whole number of pixels >= 1 (or unset)"),
             "repeats": (self.repeats >= 1, ">= 1"),
             "workers": (self.workers >= 1, ">= 1"),
             "ray": (self.ray is None or self.ray.strip() != "", "a Ray address, 'auto' or 'local'"),

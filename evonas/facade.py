@@ -246,10 +246,10 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     evaluator does.
     """
     from evonas.costs import cheap_check
-    from evonas.data import load_images
+    from evonas.evaluators.builders import run_batch
     from evonas.evaluators.proxy import make_scorer
 
-    batch = load_images(config.data, samples=config.samples, dataset=config.dataset)
+    batch = run_batch(config)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
     within = cheap_check(space, config.budget)

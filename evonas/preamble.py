@@ -42,7 +42,8 @@ def check_common(config: SearchBase) -> SearchSpace:
 
     config.check()
     space = get_space(config.space)
-    DATASETS.get(config.dataset)
+    if config.dataset is not None:
+        DATASETS.get(config.dataset)
     space.check_net_args(config.net)
     EVALUATORS.get(config.evaluator)
     for name in config.budget:  # a multi-objective search's cost objectives are checked with its other names
@@ -89,6 +90,7 @@ def prepare(
         evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget))
     if out is not None:
         config.save(out, resume=resume)
+        _save_batch_record(config, Path(out))
         if not resume:
             (Path(out) / LATENCY_FILE).unlink(missing_ok=True)  # a failed start's timings are not this run's
     return Prepared(config, space, evaluator, truth, resume, budget=budget)
@@ -108,6 +110,17 @@ def make_budget(config: SearchBase, space: SearchSpace, out: Path | None) -> Bud
     options = {"latency": {**config.latency_options(), "device": resolve_device(config.device),
                            "cache": None if out is None else Path(out) / LATENCY_FILE}}
     return Budget(tuple(make_cost(name, space, options.get(name)) for name in names), dict(config.budget))
+
+
+def _save_batch_record(config: SearchBase, out: Path) -> None:
+    """A class folder's batch -- files, classes, size, statistics -- saved beside the config (nothing for other data)."""
+    from evonas.data import BATCH_FILE, batch_record
+    from evonas.runfolder import write_json
+
+    record = batch_record(config.data, samples=config.samples, seed=config.seed, dataset=config.dataset,
+                          image_size=config.image_size)
+    if record is not None:
+        write_json(out, BATCH_FILE, record)
 
 
 def _build(config: Any, space: SearchSpace, out: Path | None, progress: bool) -> Evaluator:

@@ -174,7 +174,7 @@ def load_images(
     check_image_size(image_size)
     if samples < 1 or offset < 0:
         raise ConfigError(f"load_images: need samples >= 1 and offset >= 0, got {samples=}, {offset=}")
-    root = _class_folder(source)
+    root = class_folder(source)
     if root is not None:
         folder = folders.list_split(root, split)
         spec = folder_spec(root, dataset, image_size)
@@ -211,7 +211,7 @@ def search_batch(
     reference study's batch, whatever the seed); a class folder gives ``samples`` files drawn
     with ``seed`` (:func:`evonas.data.folders.batch_files` names them).
     """
-    folder = _class_folder(source) is not None
+    folder = class_folder(source) is not None
     return load_images(source, samples=samples, dataset=dataset, seed=seed if folder else None, image_size=image_size)
 
 
@@ -222,8 +222,29 @@ def batch_files(
 
     For the run folder: it lists the folder (once per process) and decodes nothing.
     """
-    root = _class_folder(source)
+    root = class_folder(source)
     return None if root is None else folders.batch_files(root, samples=samples, seed=seed)
+
+
+#: the file in a run folder that names a class folder's batch (its files, classes, size and statistics)
+BATCH_FILE = "batch_files.json"
+
+
+def batch_record(
+    source: str | Path | None, *, samples: int, seed: int, dataset: str | None = None, image_size: int | None = None
+) -> dict[str, Any] | None:
+    """What a run folder saves about its class-folder batch (:data:`BATCH_FILE`); None for any other source.
+
+    The files of :func:`search_batch` (relative to the folder), the classes in label order,
+    the image size and the normalisation statistics: enough to rebuild the batch.
+    """
+    files = batch_files(source, samples=samples, seed=seed)
+    if files is None:
+        return None
+    spec = describe(source, dataset=dataset, image_size=image_size)
+    classes = folders.list_split(Path(source), "train").classes  # type: ignore[arg-type]
+    return {"root": str(Path(source).resolve()), "seed": seed, "image_size": spec.shape[-1], "dataset": dataset,
+            "mean": list(spec.mean), "std": list(spec.std), "classes": list(classes), "files": files}
 
 
 def describe(source: str | Path | None, *, dataset: str | None = None, image_size: int | None = None) -> ImageSet:
@@ -233,7 +254,7 @@ def describe(source: str | Path | None, *, dataset: str | None = None, image_siz
     any other source's are ``dataset``'s (CIFAR-10 when None) at ``image_size``.
     """
     check_image_size(image_size)
-    root = _class_folder(source)
+    root = class_folder(source)
     if root is not None:
         return folder_spec(root, dataset, image_size)
     spec = DATASETS.get(dataset or DEFAULT_DATASET)
@@ -276,7 +297,7 @@ def load_labelled(
         ConfigError: an unknown split.
     """
     check_image_size(image_size)
-    root = _class_folder(source)
+    root = class_folder(source)
     if root is not None:
         folder = folders.list_split(root, split)
         spec = folder_spec(root, dataset, image_size)
@@ -311,8 +332,8 @@ def load_labelled(
     return LabelledImages(tensor, labels, spec, where)
 
 
-def _class_folder(source: str | Path | None) -> Path | None:
-    """``source`` as a class-folder dataset's root, or None (no source, a file, noise, CIFAR batches)."""
+def class_folder(source: str | Path | None) -> Path | None:
+    """``source`` as a class-folder dataset's root, or None (no source, a file, noise, CIFAR batches): how it is read."""
     if source is None or source in ("default", "gaussian"):
         return None
     path = Path(source)
