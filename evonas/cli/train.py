@@ -32,9 +32,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     for flag, (dest, kind, text) in _RECIPE_FLAGS.items():
         p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
     p.add_argument("--net", default=None, help="network arguments replacing the recipe's, e.g. C=16,N=5 or C=36,layers=20")
-    p.add_argument("--data", default=None, help="training and test images: a CIFAR python-batch directory or an .npz "
-                   "with train_images/train_labels/test_images/test_labels")
-    p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation and classes)")
+    p.add_argument("--data", default=None, help="training and test images: a class folder (DIR/<class>/<image>; "
+                   "DIR/train and DIR/val, or a held-out tenth as the test set), a CIFAR python-batch directory or an "
+                   ".npz with train_images/train_labels/test_images/test_labels")
+    p.add_argument("--dataset", default=None, help="cifar10, cifar100 or imagenet: normalisation (and CIFAR's classes); "
+                   "default: cifar10's, or a class folder's own statistics")
+    p.add_argument("--image-size", type=int, default=None, help="side of the images in pixels: a class folder's are "
+                   "resized and centre-cropped to it (default: the data's own)")
     p.add_argument("--seed", type=int, default=0, help="seeds the initialisation and every draw of training")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when present, else cpu)")
     p.add_argument("--out", type=Path, default=None, help="training folder (default: RUN_DIR/train)")
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = {dest: getattr(args, dest) for dest, *_ in _RECIPE_FLAGS.values() if getattr(args, dest) is not None}
     config = TrainConfig(space=space, arch=arch, recipe=args.recipe or "", overrides=overrides,
                          net=parse_net_args(args.net), data=args.data, dataset=args.dataset, seed=args.seed,
-                         device=device, source=source)
+                         device=device, source=source, image_size=args.image_size)
     return _report(run_training(config, out, progress=progress), args.json)
 
 

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from evonas.config import RunConfig
-from evonas.data import DATASETS, load_labelled
+from evonas.data import DATASETS, describe, load_labelled
 from evonas.device import check_device, default_device  # noqa: F401  (default_device: kept importable here)
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError, DataError
@@ -45,7 +45,9 @@ class TrainConfig(RunConfig):
         overrides: recipe fields replaced (``epochs``, ``batch_size``, ``lr``, ...).
         net: network arguments replacing the recipe's (``C``, ``layers``, ``N``, ...).
         data: training images: a CIFAR python-batch directory or an ``.npz`` with train and test splits.
-        dataset: ``cifar10`` or ``cifar100`` (file names, normalisation, classes).
+        dataset: ``cifar10``, ``cifar100`` or ``imagenet`` (normalisation; CIFAR's file names and classes);
+            None: CIFAR-10's, or a class folder's own statistics.
+        image_size: side of the images in pixels (a class folder's are resized to it; None: the data's own).
         seed: seeds the initialisation and every random draw of training.
         device: ``cpu``, ``cuda``, ``cuda:1``, ...
         source: the search run folder the architecture came from, if any.
@@ -57,15 +59,17 @@ class TrainConfig(RunConfig):
     overrides: dict[str, Any] = field(default_factory=dict)
     net: dict[str, Any] = field(default_factory=dict)
     data: str | None = None
-    dataset: str = "cifar10"
+    dataset: str | None = "cifar10"
     seed: int = 0
     device: str = "cpu"
     source: str | None = None
+    image_size: int | None = None
 
     def check(self) -> TrainConfig:
         """Raise a one-line :class:`~evonas.errors.EvonasError` for the first bad value; fill in the recipe."""
         get_space(self.space)
-        DATASETS.get(self.dataset)
+        if self.dataset is not None:
+            DATASETS.get(self.dataset)
         self.recipe = self.recipe or default_recipe(self.space)
         RECIPES.get(self.recipe)
         check_device(self.device)
@@ -81,7 +85,7 @@ class TrainConfig(RunConfig):
         base = recipe.nets.get(space.name)
         if base is None and not self.net:
             recipe.net_args(space.name)  # raises, naming the spaces the recipe has networks for
-        net_args = {**(base or {}), **self.net, "num_classes": DATASETS.get(self.dataset).num_classes}
+        net_args = {**(base or {}), **self.net, "num_classes": describe(self.data, dataset=self.dataset, image_size=self.image_size).num_classes}
         space.check_net_args(net_args)
         return recipe, net_args
 
@@ -116,8 +120,8 @@ def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progre
         space = get_space(config.space)
         recipe, net_args = config.resolve(space)
     net = build_seeded(space, config.arch, seed=config.seed, **net_args)
-    train_data = load_labelled(config.data, dataset=config.dataset, split="train")
-    test_data = load_labelled(config.data, dataset=config.dataset, split="test")
+    train_data = load_labelled(config.data, dataset=config.dataset, split="train", image_size=config.image_size)
+    test_data = load_labelled(config.data, dataset=config.dataset, split="test", image_size=config.image_size)
     if not resume:
         out.mkdir(parents=True, exist_ok=True)
         payload = {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args}
