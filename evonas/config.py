@@ -178,13 +178,24 @@ def parse_budget(value: Any) -> dict[str, float]:
     for item in filter(None, (s.strip() for s in text.split(","))):
         name, sep, limit = item.partition("=")
         try:
-            out[name.strip()] = float(limit)
+            out[name.strip()] = parse_quantity(limit)
         except ValueError:
             raise ConfigError(f"--budget {item}: expected COST=LIMIT pairs separated by commas, e.g. "
-                              "params=3e6,flops=6e8,latency=5") from None
+                              "params=3e6,flops=600M,latency=5 (suffixes K, M, G)") from None
         if not sep or not name.strip():
             raise ConfigError(f"--budget {item}: expected COST=LIMIT, e.g. params=3e6")
     return out
+
+
+#: suffixes a budget limit may carry: 600M = 6e8 (thousands, millions, billions; any case)
+SUFFIXES = {"k": 1e3, "m": 1e6, "g": 1e9}
+
+
+def parse_quantity(text: str) -> float:
+    """``"600M"`` -> 6e8, ``"3.5k"`` -> 3500.0, ``"2e6"`` -> 2e6; a ``ValueError`` for anything else."""
+    text = text.strip()
+    scale = SUFFIXES.get(text[-1:].lower(), 1.0) if text else 1.0
+    return float(text[:-1] if scale != 1.0 else text) * scale
 
 
 def _is_number(text: str) -> bool:
