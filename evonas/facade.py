@@ -246,13 +246,13 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace) -> Callable[[str]
     evaluator does.
     """
     from evonas.costs import cheap_check
-    from evonas.evaluators.builders import run_batch
+    from evonas.evaluators.builders import deploy_shape, run_batch
     from evonas.evaluators.proxy import make_scorer
 
     batch = run_batch(config)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
-    within = cheap_check(space, config.budget)
+    within = cheap_check(space, config.budget, **deploy_shape(config))
 
     def scorer_for(name: str) -> Callable[[Genome], float]:
         scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed,

@@ -99,17 +99,20 @@ def prepare(
 def make_budget(config: SearchBase, space: SearchSpace, out: Path | None) -> Budget | None:
     """The costs ``config`` measures (each of the network to deploy) and its ``--budget`` limits; None if none.
 
+    Each cost is measured at the run's image size and class count (:func:`~evonas.evaluators.builders.deploy_shape`).
     Latency is timed on ``--device`` by the ``--latency-*`` protocol and cached in the run
     folder's ``latency.csv`` (or read from ``--latency-table``).
     """
     from evonas.device import resolve_device
+    from evonas.evaluators.builders import deploy_shape
 
     names = config.costs()
     if not names:
         return None
     options = {"latency": {**config.latency_options(), "device": resolve_device(config.device),
                            "cache": None if out is None else Path(out) / LATENCY_FILE}}
-    return Budget(tuple(make_cost(name, space, options.get(name)) for name in names), dict(config.budget))
+    deploy = deploy_shape(config)
+    return Budget(tuple(make_cost(name, space, options.get(name), **deploy) for name in names), dict(config.budget))
 
 
 def _save_batch_record(config: SearchBase, out: Path) -> None:

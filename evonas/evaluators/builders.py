@@ -31,6 +31,18 @@ def run_batch(config: Any) -> Any:
                         image_size=config.image_size)
 
 
+def deploy_shape(config: Any) -> dict[str, Any]:
+    """The run's ``input_shape`` and ``num_classes``: what its costs are measured at (:class:`evonas.costs.Cost`).
+
+    From the data's facts (:func:`evonas.data.describe`): a class folder's classes at ``--image-size``
+    (or its median size), else ``--dataset``'s (CIFAR-10's 3 x 32 x 32, 10 classes).
+    """
+    from evonas.data import describe
+
+    spec = describe(config.data, dataset=config.dataset, image_size=config.image_size)
+    return {"input_shape": spec.shape, "num_classes": spec.num_classes}
+
+
 def scoring_net_args(config: Any, space: SearchSpace) -> dict[str, Any]:
     """``--net`` or the space's scoring network, with one output per class of a class folder."""
     from evonas.data import class_folder, describe
@@ -59,7 +71,7 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     batch = on_device(run_batch(config), resolve_device(config.device))
     scorer = make_scorer(space, config.proxy, batch=batch, net_args=net_args, repeats=config.repeats,
                          seed=config.seed, mu=mu, sigma=sigma, target=target,
-                         within=cheap_check(space, config.budget))  # under a budget, the prior centres on its top
+                         within=cheap_check(space, config.budget, **deploy_shape(config)))  # under a budget, the prior centres on its top
     options = scorer.proxy_options
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
