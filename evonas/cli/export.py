@@ -21,7 +21,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from evonas.data import DATASETS
     from evonas.train.exporters import EXPORTERS, export
     from evonas.train.run import load_network
 
@@ -29,8 +28,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_network(args.run_dir, seed=args.seed)
     folder = loaded.weights.parent if loaded.weights is not None else args.run_dir
     out = args.out if args.out is not None else folder / f"model{exporter.suffix}"
-    shape = DATASETS.get("cifar10").shape
-    example = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
+    example = torch.randn(2, *loaded.input_shape, generator=torch.Generator().manual_seed(0))
     export(loaded.net, out, args.format, example=example, arch=loaded.arch)
     what = f"trained weights of {loaded.weights}" if loaded.weights is not None else "untrained (no finished training found)"
     print(f"{loaded.arch['space']} network, {what}, exported as {args.format} to {out}")

@@ -198,6 +198,18 @@ def read_images(folder: ImageFolder, indices: np.ndarray, size: int) -> np.ndarr
 
 def read_image(path: Path, size: int) -> tuple[np.ndarray, int]:
     """One image as uint8 (3, size, size) (shorter side resized to ``size``, centre crop) and its original shorter side."""
+    rgb = decode(path)
+    shorter = min(rgb.size)
+    return np.asarray(resize_crop(rgb, size)).transpose(2, 0, 1), shorter
+
+
+def read_full(path: Path) -> np.ndarray:
+    """One image at its own size as uint8 (3, H, W): what training augments (random-resized crops)."""
+    return np.asarray(decode(path)).transpose(2, 0, 1)
+
+
+def decode(path: Path) -> "Image.Image":
+    """The image in ``path`` decoded and in mode RGB; a one-line :class:`DataError` naming the file if it cannot be."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -209,8 +221,7 @@ def read_image(path: Path, size: int) -> tuple[np.ndarray, int]:
                         "remove it or give it its right extension") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
         raise DataError(f"{path}: corrupt or truncated image ({err}); remove or replace it") from None
-    shorter = min(rgb.size)
-    return np.asarray(resize_crop(rgb, size)).transpose(2, 0, 1), shorter
+    return rgb
 
 
 def to_rgb(im: "Image.Image") -> "Image.Image":

@@ -88,6 +88,49 @@ class LabelledImages:
     def __len__(self) -> int:
         return len(self.labels)
 
+    @property
+    def size(self) -> int:
+        """Side of the images in pixels: what training crops them to."""
+        return int(self.images.shape[-1])
+
+    def image(self, i: int) -> torch.Tensor:
+        """Image ``i`` as stored, (C, H, W)."""
+        return self.images[i]
+
+
+@dataclass(frozen=True)
+class FolderImages:
+    """A whole split of a class folder, listed but not decoded: :meth:`image` reads one file when asked.
+
+    What training on a large folder needs (a DataLoader's workers decode each image as its
+    batch comes); the same interface as :class:`LabelledImages` but for ``images``.
+
+    Attributes:
+        folder: the split's files and labels.
+        spec: classes, image size (``shape``) and normalisation.
+        where: the folder and split, for messages.
+    """
+
+    folder: folders.ImageFolder
+    spec: ImageSet
+    where: str
+
+    def __len__(self) -> int:
+        return len(self.folder)
+
+    @property
+    def labels(self) -> torch.Tensor:
+        return torch.from_numpy(self.folder.labels)
+
+    @property
+    def size(self) -> int:
+        """Side of the images in pixels (``--image-size``, or the folder's median): what training crops them to."""
+        return self.spec.shape[-1]
+
+    def image(self, i: int) -> torch.Tensor:
+        """Image ``i`` decoded at its own size, uint8 (3, H, W)."""
+        return torch.from_numpy(np.ascontiguousarray(folders.read_full(self.folder.path(i))))
+
 
 DATASETS: Registry[ImageSet] = Registry("dataset", "Add one with evonas.data.DATASETS.register('name')(ImageSet(...)).")
 DATASETS.register("cifar10")(
@@ -330,6 +373,21 @@ def load_labelled(
         tensor = (resized * 255).round().clamp(0, 255).to(torch.uint8)
         spec = replace(spec, shape=(spec.shape[0], image_size, image_size))
     return LabelledImages(tensor, labels, spec, where)
+
+
+def open_labelled(
+    source: str | Path | None, *, dataset: str | None = None, split: str = "train", image_size: int | None = None
+) -> LabelledImages | FolderImages:
+    """A split to train on: a class folder's listed lazily (:class:`FolderImages`), any other source's loaded whole.
+
+    Arguments as :func:`load_labelled`; a class folder's classes, size and statistics are known
+    (:func:`describe`) but no image is decoded.
+    """
+    check_image_size(image_size)
+    root = class_folder(source)
+    if root is None:
+        return load_labelled(source, dataset=dataset, split=split, image_size=image_size)
+    return FolderImages(folders.list_split(root, split), folder_spec(root, dataset, image_size), f"{root} ({split})")
 
 
 def class_folder(source: str | Path | None) -> Path | None:
