@@ -81,3 +81,31 @@ def test_bad_image_size_writes_nothing(tmp_path, image_folder, capsys):
     empty.mkdir()
     assert main(["search", "--space", "nb201", "--data", str(empty), "--out", str(run), "--no-progress"]) == 2
     assert "no class folders" in capsys.readouterr().err and not run.exists()
+
+
+@pytest.mark.slow
+def test_train_a_folder_run_at_its_size_with_the_imagenet_recipe_and_export_it(tmp_path, shared_data, capsys):
+    """evonas train RUN reads the run's data and image size (40 px, not the folder's 48 px median); the folder is
+    read image by image in DataLoader workers with random-resized crops (the same run with 0 or 1 workers); the
+    export takes 40 px images and gives one output per class."""
+    import pandas as pd
+
+    from evonas.train.exporters import EXPORTERS
+
+    data = write_class_folder(tmp_path / "imgs", shared_data, per_class=5, classes=3, size=48, fmt="jpg")
+    run = tmp_path / "run"
+    assert main(["search", "--space", "nb201", "--data", str(data), "--image-size", "40", "--samples", "8",
+                 "--population", "4", "--cycles", "1", "--repeats", "1", "--out", str(run), "--no-progress"]) == 0
+    tiny = ["--recipe", "darts-imagenet", "--net", "C=4,N=1", "--epochs", "2", "--batch-size", "6", "--no-progress"]
+    assert main(["train", str(run), *tiny, "--workers", "1"]) == 0
+    assert main(["train", str(run), *tiny, "--out", str(tmp_path / "again")]) == 0
+    saved = json.loads((run / "train" / "train.json").read_text())
+    assert saved["config"]["image_size"] == 40 and saved["config"]["data"] == str(data)
+    assert saved["input_shape"] == [3, 40, 40] and saved["recipe"]["schedule"] == "step"
+    one, zero = (pd.read_csv(folder / "metrics.csv") for folder in (run / "train", tmp_path / "again"))
+    assert one["train_loss"].tolist() == zero["train_loss"].tolist()
+    assert one["lr"].tolist() == pytest.approx([0.1, 0.097])
+    capsys.readouterr()
+    assert main(["export", str(run), "--format", "torchscript"]) == 0
+    forward = EXPORTERS.get("torchscript").load(run / "train" / "model.torchscript.pt")
+    assert forward(torch.zeros(2, 3, 40, 40)).shape == (2, 3)
