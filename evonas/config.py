@@ -195,13 +195,24 @@ def parse_budget(value: Any) -> dict[str, float]:
         if name.strip() in out:
             raise ConfigError(f"--budget {text}: {name.strip()} is limited twice; give each cost once")
         try:
-            out[name.strip()] = float(limit)
+            out[name.strip()] = parse_quantity(limit)
         except ValueError:
             raise ConfigError(f"--budget {item}: expected COST=LIMIT pairs separated by commas, e.g. "
-                              "params=3e6,flops=6e8,latency=5") from None
+                              "params=3e6,flops=600M,latency=5 (suffixes K, M, G)") from None
         if not sep or not name.strip():
             raise ConfigError(f"--budget {item}: expected COST=LIMIT, e.g. params=3e6")
     return out
+
+
+#: suffixes a budget limit may carry: 600M = 6e8 (thousands, millions, billions; any case)
+SUFFIXES = {"k": 1e3, "m": 1e6, "g": 1e9}
+
+
+def parse_quantity(text: str) -> float:
+    """``"600M"`` -> 6e8, ``"3.5k"`` -> 3500.0, ``"2e6"`` -> 2e6; a ``ValueError`` for anything else."""
+    text = text.strip()
+    scale = SUFFIXES.get(text[-1:].lower(), 1.0) if text else 1.0
+    return float(text[:-1] if scale != 1.0 else text) * scale
 
 
 def _is_number(text: str) -> bool:
@@ -232,9 +243,13 @@ class SearchBase(RunConfig):
     """The vocabulary every search shares (single- and multi-objective): what is searched, on what data, how far."""
 
     space: str = option("nb201", "search space (evonas list spaces)")
-    dataset: str = option("cifar10", "dataset of the input batch, for its normalisation: cifar10 or cifar100")
-    data: str | None = option(None, "input images: a CIFAR python-batch directory, an .npz/.npy file or 'gaussian' "
+    dataset: str | None = option(None, "normalisation constants of the input images: cifar10, cifar100 or imagenet "
+                                       "(default: cifar10's; a class folder's own statistics)")
+    data: str | None = option(None, "input images: a class folder (DIR/<class>/<image>, or DIR/train and DIR/val), "
+                                    "a CIFAR python-batch directory, an .npz/.npy file or 'gaussian' "
                                     "(default: the packaged batch of 64 CIFAR-10 images)")
+    image_size: int | None = option(None, "side of the square input images in pixels: a class folder's are resized "
+                                          "(shorter side) and centre-cropped to it (default: the data's own size)")
     population: int = option(10, "population size")
     cycles: int | None = option(None, "cycles (multi-objective: generations) after the initial population "
                                       "(default 20, multi-objective 10; no limit with --evaluations alone)")
@@ -334,6 +349,7 @@ class SearchBase(RunConfig):
             "cycles": (self.cycles is None or self.cycles >= 0, ">= 0 (or unset: until the evaluation budget is spent)"),
             "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
             "samples": (self.samples >= 2, ">= 2"),
+            "image_size": (self.image_size is None or self.image_size >= 1, "a whole number of pixels >= 1 (or unset)"),
             "repeats": (self.repeats >= 1, ">= 1"),
             "workers": (self.workers >= 1, ">= 1"),
             "ray": (self.ray is None or self.ray.strip() != "", "a Ray address, 'auto' or 'local'"),

@@ -273,13 +273,13 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace, device: str) -> C
     evaluator does; on the evaluator's ``device`` (``--device``).
     """
     from evonas.costs import cheap_check
-    from evonas.data import load_images
+    from evonas.evaluators.builders import deploy_shape, run_batch
     from evonas.evaluators.proxy import make_scorer, on_device
 
-    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset), device)
+    batch = on_device(run_batch(config), device)
     net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
 
-    within = cheap_check(space, config.budget)
+    within = cheap_check(space, config.budget, **deploy_shape(config))
 
     def scorer_for(name: str) -> Callable[[Genome], float]:
         scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed,

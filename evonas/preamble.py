@@ -59,7 +59,8 @@ def resolve(config: C, check: Callable[[C, SearchSpace], C] | None = None) -> tu
 
     resolved = config.check()
     space = get_space(resolved.space)
-    DATASETS.get(resolved.dataset)
+    if resolved.dataset is not None:
+        DATASETS.get(resolved.dataset)
     space.check_net_args(resolved.net)
     EVALUATORS.get(resolved.evaluator)
     for name in resolved.budget:  # a multi-objective search's cost objectives are checked with its other names
@@ -144,6 +145,7 @@ def begin(out: Path, prepared: Prepared) -> None:
     new run's folder loses a failed start's timings (they are not this run's).
     """
     prepared.user.save(out, prepared.config)
+    _save_batch_record(prepared.config, Path(out))
     if not prepared.resume:
         (Path(out) / LATENCY_FILE).unlink(missing_ok=True)
 
@@ -171,17 +173,31 @@ def nothing_found(cache: ScoreCache, limits: dict[str, float], out: Path | None)
 def make_budget(config: SearchBase, space: SearchSpace, out: Path | None) -> Budget | None:
     """The costs ``config`` measures (each of the network to deploy) and its ``--budget`` limits; None if none.
 
+    Each cost is measured at the run's image size and class count (:func:`~evonas.evaluators.builders.deploy_shape`).
     Latency is timed on ``--device`` by the ``--latency-*`` protocol and cached in the run
     folder's ``latency.csv`` (or read from ``--latency-table``).
     """
     from evonas.device import resolve_device
+    from evonas.evaluators.builders import deploy_shape
 
     names = config.costs()
     if not names:
         return None
     options = {"latency": {**config.latency_options(), "device": resolve_device(config.device),
                            "cache": None if out is None else Path(out) / LATENCY_FILE}}
-    return Budget(tuple(make_cost(name, space, options.get(name)) for name in names), dict(config.budget))
+    deploy = deploy_shape(config)
+    return Budget(tuple(make_cost(name, space, options.get(name), **deploy) for name in names), dict(config.budget))
+
+
+def _save_batch_record(config: SearchBase, out: Path) -> None:
+    """A class folder's batch -- files, classes, size, statistics -- saved beside the config (nothing for other data)."""
+    from evonas.data import BATCH_FILE, batch_record
+    from evonas.runfolder import write_json
+
+    record = batch_record(config.data, samples=config.samples, seed=config.seed, dataset=config.dataset,
+                          image_size=config.image_size)
+    if record is not None:
+        write_json(out, BATCH_FILE, record)
 
 
 def _build(config: Any, space: SearchSpace, out: Path | None, progress: bool) -> Evaluator:

@@ -411,3 +411,44 @@ def test_nsga3_breaks_ties_between_equally_over_budget_architectures_by_the_seed
     P = np.array([[0, 1], [2, 3]] * 20)
     draws = [selection.func_comp(pop, P, random_state=np.random.default_rng(7))[:, 0].tolist() for _ in range(2)]
     assert draws[0] == draws[1] and len(set(draws[0])) == 4
+
+
+#: DARTS-V2 (the DARTS paper's genotypes.py)
+_DARTS_V2 = ("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+             "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], "
+             "normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), "
+             "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), "
+             "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])")
+
+
+@pytest.mark.slow
+def test_a_budget_on_a_224px_folder_is_checked_against_the_imagenet_network(tmp_path, shared_data):
+    """Costs are those of the network deployed on the run's images: DARTS' ImageNet network at 224 px, 3 classes."""
+    from evonas.cli.inspect import count_flops
+    from evonas.networks import count_params_meta
+    from evonas.preamble import make_budget
+    from tests.conftest import write_class_folder
+
+    data = write_class_folder(tmp_path / "imgs", shared_data, per_class=2, classes=3, size=224)
+    space = evonas.get_space("darts")
+    genome = space.from_native(_DARTS_V2)
+    config = SearchConfig(space="darts", data=str(data), image_size=224, budget={"flops": 6e8, "params": 5e6})
+    budget = make_budget(config, space, None)
+    imagenet = {"imagenet": True, "C": 48, "layers": 14, "num_classes": 3}
+    assert all(cost.net_args == imagenet and cost.input_shape == (3, 224, 224) for cost in budget.costs)
+    costs, over = budget.measure(genome)
+    assert costs["flops"] == count_flops(space, _DARTS_V2, imagenet, (3, 224, 224))  # the per-edge sum is exact
+    assert costs["params"] == count_params_meta(lambda: space.build(_DARTS_V2, **imagenet))
+    assert 3.8e6 < costs["params"] < 4.1e6 and over is None  # 4.7 M less a 1000-class classifier; CIFAR: 3.3 M
+    tight = make_budget(SearchConfig(space="darts", data=str(data), image_size=224, budget={"params": 3.6e6}), space, None)
+    assert "params" in tight.measure(genome)[1]  # 3.3 M on CIFAR would pass
+
+
+def test_costs_follow_the_image_size_of_the_run():
+    """The same network at 64 px costs four times the multiply-adds of 32 px (conv layers scale with the area)."""
+    space = evonas.get_space("nb201")
+    genome = space.from_native("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    small = make_cost("flops", space).measure(genome)
+    assert make_cost("flops", space, input_shape=(3, 32, 32), num_classes=10).measure(genome) == small
+    assert make_cost("flops", space, input_shape=(3, 64, 64), num_classes=10).measure(genome) == pytest.approx(4 * small, rel=0.01)
+    assert make_cost("params", space, num_classes=100).measure(genome) > make_cost("params", space).measure(genome)

@@ -20,8 +20,8 @@ DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 SHARED = ROOT.parent / "shared"
 PAGES = [README, *sorted(DOCS.rglob("*.md"))]
-#: pages whose script takes over ten seconds (an epoch of training; the NB201 table read and indexed)
-SLOW = {"docs/getting-started.md", "docs/tutorials/pre-nas.md"}
+#: pages whose script takes over ten seconds (an epoch of training; the NB201 table read and indexed; a search)
+SLOW = {"docs/getting-started.md", "docs/tutorials/pre-nas.md", "docs/tutorials/own-images.md"}
 
 
 def python_blocks(page: Path) -> list[str]:

@@ -17,8 +17,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--space", required=True, help=f"search space ({', '.join(list_spaces())})")
     p.add_argument("--proxy", default="swap", help="registered proxy (see evonas.list_proxies()), or several joined "
                    "by '+' for their rank ensemble, e.g. swap+synflow (ranked against 64 sampled archs, fixed seed)")
-    p.add_argument("--data", default=None, help="input images: CIFAR python-batch dir, .npz/.npy, 'gaussian' (default: packaged CIFAR-10 batch)")
-    p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation)")
+    p.add_argument("--data", default=None, help="input images: a class folder (DIR/<class>/<image>), CIFAR python-batch "
+                   "dir, .npz/.npy, 'gaussian' (default: packaged CIFAR-10 batch)")
+    p.add_argument("--dataset", default=None, help="normalisation constants: cifar10, cifar100 or imagenet (default: "
+                   "cifar10's; a class folder's own statistics)")
+    p.add_argument("--image-size", type=int, default=None, help="side of the input images in pixels: a class folder's "
+                   "are resized and centre-cropped to it (default: the data's own)")
     p.add_argument("--samples", type=int, default=16, help="images per batch S (>= 2, as in a search)")
     p.add_argument("--repeats", type=int, default=32, help="re-initialisations per score (>= 1)")
     p.add_argument("--limit", type=int, default=None, help="score a seeded random sample of N rows")
@@ -42,7 +46,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import check_out, correlate, read_table, select_rows
-    from evonas.data import load_images
+    from evonas.data import search_batch
     from evonas.device import resolve_device
     from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.parallel import make_map
@@ -52,14 +56,15 @@ def run(args: argparse.Namespace) -> int:
     space = get_space(args.space)
     net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
-    batch = on_device(load_images(args.data, samples=args.samples, dataset=args.dataset), resolve_device(args.device))
+    batch = on_device(search_batch(args.data, samples=args.samples, dataset=args.dataset, seed=args.seed,
+                                   image_size=args.image_size), resolve_device(args.device))
     scorer = make_scorer(space, args.proxy, batch=batch, net_args=net_args, repeats=args.repeats, seed=args.seed,
                          mu=args.mu, sigma=args.sigma, target=args.target_size)
     options = scorer.proxy_options
     size = {k: v for k, v in options.items() if k in ("mu", "sigma")}
     settings = {"table": str(args.table.resolve()), "arch_col": args.arch_col, "acc_col": args.acc_col,
                 "space": args.space, "proxy": args.proxy, "options": options, "net": net_args, "data": args.data,
-                "dataset": args.dataset, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}
+                "dataset": args.dataset, "image_size": args.image_size, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}
     with make_map(args.workers, args.ray, scorer) as map_fn:
         result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn, settings=settings)
     summary = {"proxy": args.proxy, "space": args.space, **size, **result.as_json()}

@@ -21,7 +21,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from evonas.data import DATASETS
     from evonas.train.exporters import EXPORTERS, export
     from evonas.train.run import load_network
 
@@ -33,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     # the default file is export's own (no other command writes model.<format>): exporting again replaces it;
     # any other existing file, the run's own included, is refused before anything is written
     own = out.resolve() == default.resolve()
-    shape = DATASETS.get("cifar10").shape
-    example = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
+    example = torch.randn(2, *loaded.input_shape, generator=torch.Generator().manual_seed(0))
     export(loaded.net, out, args.format, example=example, arch=loaded.arch, own=own)
     what = f"trained weights of {loaded.weights}" if loaded.weights is not None else "untrained (no finished training found)"
     print(f"{loaded.arch['space']} network, {what}, exported as {args.format} to {out}")

@@ -32,9 +32,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     for flag, (dest, kind, text) in _RECIPE_FLAGS.items():
         p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
     p.add_argument("--net", default=None, help="network arguments replacing the recipe's, e.g. C=16,N=5 or C=36,layers=20")
-    p.add_argument("--data", default=None, help="training and test images: a CIFAR python-batch directory or an .npz "
-                   "with train_images/train_labels/test_images/test_labels")
-    p.add_argument("--dataset", default="cifar10", help="cifar10 or cifar100 (normalisation and classes)")
+    p.add_argument("--data", default=None, help="training and test images: a class folder (DIR/<class>/<image>; "
+                   "DIR/train and DIR/val, or a held-out tenth as the test set; read image by image), a CIFAR "
+                   "python-batch directory or an .npz with train_images/train_labels/test_images/test_labels "
+                   "(default: the search run's own --data)")
+    p.add_argument("--dataset", default=None, help="cifar10, cifar100 or imagenet: normalisation (and CIFAR's classes); "
+                   "default: the search run's, else cifar10's or a class folder's own statistics")
+    p.add_argument("--image-size", type=int, default=None, help="side of the images in pixels: a class folder's are "
+                   "resized and centre-cropped to it (default: the search run's, else the data's own)")
+    p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes decoding and cropping images "
+                   "(0: the training process)")
     p.add_argument("--seed", type=int, default=0, help="seeds the initialisation and every draw of training")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when present, else cpu)")
     p.add_argument("--out", type=Path, default=None, help="training folder: new, empty or a failed start's "
@@ -46,14 +53,16 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evonas.train.run import TRAIN_SUBDIR, TrainConfig, best_of_run, default_device, read_training, run_training
+    from evonas.train.run import (TRAIN_SUBDIR, TrainConfig, best_of_run, default_device, read_training, run_data,
+                                  run_training)
 
     progress = not args.no_progress
     if args.resume is not None:
         if args.source is not None or (args.out is not None and args.out != args.resume):
             raise ConfigError("--resume TRAIN_DIR continues that training with its saved settings; drop the other arguments")
         device = args.device or read_training(args.resume)["config"]["device"]  # the same device: the same result
-        return _report(run_training(TrainConfig(device=device), args.resume, resume=True, progress=progress), args.json)
+        return _report(run_training(TrainConfig(device=device, workers=args.workers), args.resume, resume=True,
+                                    progress=progress), args.json)
     device = args.device or default_device()
     if args.source is None:
         raise ConfigError("give a search run folder (evonas train RUN_DIR) or an architecture (evonas train --space S ARCH)")
@@ -64,11 +73,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         best = best_of_run(Path(args.source))
         space, arch, source = best["space"], best["native"], args.source
+    saved = run_data(Path(source)) if source is not None else {}  # the run's images, at the size it scored them
+    data, dataset, image_size = (getattr(args, key) if getattr(args, key) is not None else saved.get(key)
+                                 for key in ("data", "dataset", "image_size"))
     out = args.out if args.out is not None else Path(args.source) / TRAIN_SUBDIR
     overrides = {dest: getattr(args, dest) for dest, *_ in _RECIPE_FLAGS.values() if getattr(args, dest) is not None}
     config = TrainConfig(space=space, arch=arch, recipe=args.recipe or "", overrides=overrides,
-                         net=parse_net_args(args.net), data=args.data, dataset=args.dataset, seed=args.seed,
-                         device=device, source=source)
+                         net=parse_net_args(args.net), data=data, dataset=dataset, seed=args.seed,
+                         device=device, source=source, image_size=image_size, workers=args.workers)
     return _report(run_training(config, out, progress=progress), args.json)
 
 

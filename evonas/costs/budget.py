@@ -63,11 +63,14 @@ class Budget:
         return any(c.cheap and c.name in self.limits for c in self.costs)
 
 
-def cheap_check(space: SearchSpace, limits: dict[str, float]) -> Callable[[Genome], bool] | None:
-    """``genome -> within the cheap limits of limits`` (params, flops), or None when none of them is cheap."""
+def cheap_check(space: SearchSpace, limits: dict[str, float], **deploy: Any) -> Callable[[Genome], bool] | None:
+    """``genome -> within the cheap limits of limits`` (params, flops), or None when none of them is cheap.
+
+    ``deploy``: the run's ``input_shape`` and ``num_classes`` (see :class:`~evonas.costs.Cost`).
+    """
     from evonas.costs.base import COSTS, make_cost
 
-    cheap = tuple(make_cost(name, space) for name in limits if COSTS.get(name).cheap)
+    cheap = tuple(make_cost(name, space, **deploy) for name in limits if COSTS.get(name).cheap)
     return Budget(cheap, {c.name: limits[c.name] for c in cheap}).cheaply_within if cheap else None
 
 

@@ -102,6 +102,7 @@ class Latency(Cost):
         device: where the network runs (default cpu).
         table: a CSV measured elsewhere (:func:`read_latency_table`): looked up, nothing is timed.
         cache: the run folder's ``latency.csv``: read back, and appended to as architectures are timed.
+        input_shape, num_classes: the run's images and classes (see :class:`~evonas.costs.Cost`).
     """
 
     name = "latency"
@@ -110,8 +111,9 @@ class Latency(Cost):
 
     def __init__(self, space: SearchSpace, *, batch: int | None = None, runs: int | None = None,
                  warmup: int | None = None, threads: int | None = None, device: str | None = None,
-                 table: str | Path | None = None, cache: str | Path | None = None) -> None:
-        super().__init__(space)
+                 table: str | Path | None = None, cache: str | Path | None = None,
+                 input_shape: tuple[int, ...] | None = None, num_classes: int | None = None) -> None:
+        super().__init__(space, input_shape=input_shape, num_classes=num_classes)
         given = {"batch": batch, "runs": runs, "warmup": warmup, "threads": threads}
         for name, value in given.items():
             if value is not None and not value >= (0 if name == "warmup" else 1):
@@ -205,9 +207,9 @@ class Latency(Cost):
         before = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            net = self.space.build(genome).to(self.device).eval()
+            net = self.build(genome).to(self.device).eval()
             noise = torch.Generator(self.device).manual_seed(0)  # not torch's global stream: a search's draws stay its own
-            inputs = torch.randn(self.batch, *self.space.input_shape, device=self.device, generator=noise)
+            inputs = torch.randn(self.batch, *self.input_shape, device=self.device, generator=noise)
             return time_network(net, inputs, runs=self.runs, warmup=self.warmup)
         finally:
             torch.set_num_threads(before)

@@ -8,10 +8,11 @@ from evonas.encodings import Genome
 
 @COSTS.register("params")
 class Params(Cost):
-    """Parameter count of the network to deploy (the space's ``build()`` defaults, e.g. NB201's C = 16, N = 5)."""
+    """Parameter count of the network to deploy (the space's ``build()`` defaults, e.g. NB201's C = 16, N = 5,
+    with the run's classes; DARTS' ImageNet network for images of 128 px or more)."""
 
     name = "params"
     unit = "parameters"
 
     def measure(self, genome: Genome) -> float:
-        return float(self.space.count_params(genome))
+        return float(self.space.count_params(genome, **self.net_args))

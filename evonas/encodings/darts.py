@@ -10,7 +10,7 @@ concat) are still built and scored from their ``Genotype(...)`` text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -127,7 +127,18 @@ class DartsSpace(SearchSpace):
 
         return Genotype(edges(cells[0]), _CONCAT, edges(cells[1]), _CONCAT)
 
+    #: images at least this many pixels wide deploy DARTS' ImageNet network (the paper's 224 px; not 32 or 64 px)
+    IMAGENET_SIDE = 128
+    #: DARTS' ImageNet setting (Sec. 3.4): 14 cells, C = 48
+    IMAGENET_NET = {"imagenet": True, "C": 48, "layers": 14}
+
     # ---- networks ----------------------------------------------------------------------
+    def deploy_net_args(self, input_shape: tuple[int, ...], num_classes: int) -> dict[str, Any]:
+        """The network to deploy for images of ``input_shape``: DARTS' ImageNet network (C = 48, 14 cells) for
+        images :attr:`IMAGENET_SIDE` px or larger, its CIFAR network below; ``--net`` overrides either."""
+        large = min(input_shape[-2:]) >= self.IMAGENET_SIDE
+        return {**(self.IMAGENET_NET if large else {}), "num_classes": num_classes}
+
     def build(
         self,
         arch: NativeOrGenome,
@@ -138,13 +149,20 @@ class DartsSpace(SearchSpace):
         num_classes: int = 10,
         pair: bool = False,
         auxiliary: bool = False,
+        imagenet: bool = False,
     ) -> nn.Module:
         """The evaluation network (``layers`` cells, default 20; ``auxiliary`` adds DARTS'
         auxiliary head) or, with ``pair=True``, the :class:`~evonas.networks.DartsCellPair`
-        scoring network (one cell of each kind)."""
-        from evonas.networks import DartsCellPair, DartsNetwork
+        scoring network (one cell of each kind); ``imagenet=True``: DARTS' ImageNet network
+        (:class:`~evonas.networks.DartsNetworkImageNet`, its three-conv stem; ``stem`` does not apply)."""
+        from evonas.networks import DartsCellPair, DartsNetwork, DartsNetworkImageNet
 
         genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)
+        if imagenet:
+            if pair:
+                raise ConfigError("darts: imagenet=True builds DARTS' ImageNet network, a stack of cells; drop pair")
+            return DartsNetworkImageNet(genotype, C=C, num_classes=num_classes, layers=14 if layers is None else layers,
+                                        auxiliary=auxiliary)
         if pair:
             given = [f"{k}={v}" for k, v in (("layers", layers), ("auxiliary", auxiliary)) if v not in (None, False)]
             if given:

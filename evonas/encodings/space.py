@@ -192,6 +192,15 @@ class SearchSpace(ABC):
         """
         return genome.key
 
+    def deploy_net_args(self, input_shape: tuple[int, ...], num_classes: int) -> dict[str, Any]:
+        """Arguments of :meth:`build` for the network to deploy on images of ``input_shape`` with ``num_classes``.
+
+        By default the space's own network with one output per class (its pooling is global,
+        so any image size works); a space with a network for large images (DARTS' ImageNet
+        network) chooses it here.
+        """
+        return {"num_classes": num_classes}
+
     # ---- shared machinery ------------------------------------------------------------
     def check_net_args(self, net_args: Mapping[str, Any]) -> None:
         """Raise :class:`ConfigError` for a network argument :meth:`build` does not take, or of the wrong type.

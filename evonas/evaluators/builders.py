@@ -18,6 +18,42 @@ from evonas.truth import ACCURACY as TEST_COLUMN, GroundTruth
 
 
 
+def run_batch(config: Any) -> Any:
+    """The input batch of a search (:func:`evonas.data.search_batch`); a class folder's chosen size is saved in ``config``.
+
+    Saving the size (the median shorter side, unless given) keeps a resumed run on the same images.
+    """
+    from evonas.data import class_folder, describe, search_batch
+
+    if config.image_size is None and class_folder(config.data) is not None:
+        config.image_size = describe(config.data, dataset=config.dataset).shape[-1]
+    return search_batch(config.data, samples=config.samples, dataset=config.dataset, seed=config.seed,
+                        image_size=config.image_size)
+
+
+def deploy_shape(config: Any) -> dict[str, Any]:
+    """The run's ``input_shape`` and ``num_classes``: what its costs are measured at (:class:`evonas.costs.Cost`).
+
+    From the data's facts (:func:`evonas.data.describe`): a class folder's classes at ``--image-size``
+    (or its median size), else ``--dataset``'s (CIFAR-10's 3 x 32 x 32, 10 classes).
+    """
+    from evonas.data import describe
+
+    spec = describe(config.data, dataset=config.dataset, image_size=config.image_size)
+    return {"input_shape": spec.shape, "num_classes": spec.num_classes}
+
+
+def scoring_net_args(config: Any, space: SearchSpace) -> dict[str, Any]:
+    """``--net`` or the space's scoring network, with one output per class of a class folder."""
+    from evonas.data import class_folder, describe
+
+    net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
+    if class_folder(config.data) is not None:
+        net_args.setdefault("num_classes", describe(config.data, dataset=config.dataset,
+                                                    image_size=config.image_size).num_classes)
+    return net_args
+
+
 @EVALUATORS.register("proxy")
 def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progress: bool) -> Evaluator:
     """Training-free: the proxy (default regularised SWAP, calibrated from sizes alone) on the scoring network.
@@ -26,18 +62,17 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     the input batch moved there once.
     """
     from evonas.costs import cheap_check
-    from evonas.data import load_images
     from evonas.device import resolve_device
     from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.fitness import get_proxy
 
-    net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
+    net_args = scoring_net_args(config, space)
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
     device = resolve_device(config.device)
-    batch = on_device(load_images(config.data, samples=config.samples, dataset=config.dataset), device)
+    batch = on_device(run_batch(config), device)
     scorer = make_scorer(space, config.proxy, batch=batch, net_args=net_args, repeats=config.repeats,
                          seed=config.seed, mu=mu, sigma=sigma, target=target,
-                         within=cheap_check(space, config.budget))  # under a budget, the prior centres on its top
+                         within=cheap_check(space, config.budget, **deploy_shape(config)))  # under a budget, the prior centres on its top
     options = scorer.proxy_options
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
@@ -85,11 +120,14 @@ def train_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     recipe = get_recipe(config.recipe or "quick").override(epochs=config.epochs or 2)
     config.recipe, config.epochs = config.recipe or "quick", recipe.epochs
     net_args = dict(config.net or recipe.net_args(config.space))
-    space.check_net_args(net_args)
     config.device = resolve_device(config.device, "auto")
-    load_labelled(config.data, dataset=config.dataset, split="train")  # a bad --data fails now, not in a worker
+    data = load_labelled(config.data, dataset=config.dataset, split="train",  # a bad --data fails now, not in a worker
+                         image_size=config.image_size)
+    net_args.setdefault("num_classes", data.spec.num_classes)
+    space.check_net_args(net_args)
     store = str(Path(run_dir) / "weights") if run_dir is not None else ""
     evaluator = TrainEvaluator(config.space, config.data, recipe, net_args, store, dataset=config.dataset,
-                               seed=config.seed, inherit=not config.no_inherit, device=config.device)
+                               seed=config.seed, inherit=not config.no_inherit, device=config.device,
+                               image_size=config.image_size)
     return Evaluator(evaluator, +1, "valid_acc", evaluator.report, takes_parent=True, device=config.device,
                      close=evaluator.close)

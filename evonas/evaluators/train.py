@@ -41,7 +41,7 @@ class TrainEvaluator:
         recipe: the training recipe (with its epochs).
         net_args: the trained network's size.
         store: folder of the trained weights ("": a temporary one).
-        dataset: ``cifar10`` or ``cifar100``.
+        dataset: normalisation constants (``cifar10``, ``cifar100``, ``imagenet``; None: see :func:`evonas.data.load_images`).
         seed: initialisation and training seed (the same for every architecture).
         inherit: start children from their parent's weights.
         device: where to train.
@@ -52,10 +52,12 @@ class TrainEvaluator:
     recipe: Any
     net_args: dict[str, Any]
     store: str = ""
-    dataset: str = "cifar10"
+    dataset: str | None = "cifar10"
     seed: int = 0
     inherit: bool = True
     device: str = "cpu"
+    #: side of the images in pixels (a class folder's are resized to it; None: the data's own)
+    image_size: int | None = None
 
     def __post_init__(self) -> None:
         if not self.store:
@@ -84,9 +86,9 @@ class TrainEvaluator:
     def _data(self) -> tuple[Any, Any]:
         from evonas.data import load_labelled
 
-        train = load_labelled(self.data, dataset=self.dataset, split="train")
+        train = load_labelled(self.data, dataset=self.dataset, split="train", image_size=self.image_size)
         try:
-            test = load_labelled(self.data, dataset=self.dataset, split="test")
+            test = load_labelled(self.data, dataset=self.dataset, split="test", image_size=self.image_size)
         except DataError:
             test = None  # nothing to report a test accuracy with
         return train, test

@@ -7,13 +7,13 @@ from typing import Callable
 import torch
 from torch import nn
 
-from evonas.networks.darts import DartsCellPair, DartsNetwork
+from evonas.networks.darts import DartsCellPair, DartsNetwork, DartsNetworkImageNet
 from evonas.networks.macro import MacroNetwork
 from evonas.networks.nb101 import NB101Network
 from evonas.networks.nb201 import NB201Network
 from evonas.networks.ops import OPS
 
-__all__ = ["DartsCellPair", "DartsNetwork", "MacroNetwork", "NB101Network", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
+__all__ = ["DartsCellPair", "DartsNetwork", "DartsNetworkImageNet", "MacroNetwork", "NB101Network", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
 
 
 def count_parameters(module: nn.Module) -> int:

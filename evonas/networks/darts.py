@@ -142,12 +142,23 @@ class DartsNetwork(nn.Module):
         self.stem: nn.Module = nn.Identity()
         if stem:
             self.stem = nn.Sequential(nn.Conv2d(in_channels, C_stem, 3, padding=1, bias=False), nn.BatchNorm2d(C_stem))
+        C_prev = self._stack(genotype, C, C_stem, layers, reductions, False, auxiliary, num_classes, AuxiliaryHead)
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+        #: drop-path probability of the cells' edges in training mode (a trainer ramps it, as DARTS does)
+        self.drop_path_prob = 0.0
+        #: the generator drop-path masks are drawn from (None: the global RNG)
+        self.drop_path_generator: torch.Generator | None = None
+
+    def _stack(self, genotype: Cells, C: int, C_in: int, layers: int, reductions: Sequence[int] | None,
+               reduction_prev: bool, auxiliary: bool, num_classes: int, head: type[nn.Module]) -> int:
+        """Build the cells (and the auxiliary head); return the channels of the last cell's output."""
         reductions = {layers // 3, 2 * layers // 3} if reductions is None else set(reductions)
         self.aux_after = 2 * layers // 3
-        self.auxiliary_head: AuxiliaryHead | None = None
+        self.auxiliary_head: nn.Module | None = None
         self.cells = nn.ModuleList()
-        C_prev_prev = C_prev = C_stem
-        C_curr, reduction_prev = C, False
+        C_prev_prev = C_prev = C_in
+        C_curr = C
         for i in range(layers):
             reduction = i in reductions
             C_curr *= 2 if reduction else 1
@@ -156,13 +167,8 @@ class DartsNetwork(nn.Module):
             self.cells.append(cell)
             C_prev_prev, C_prev, reduction_prev = C_prev, cell.C_out, reduction
             if auxiliary and i == self.aux_after:
-                self.auxiliary_head = AuxiliaryHead(C_prev, num_classes)
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(C_prev, num_classes)
-        #: drop-path probability of the cells' edges in training mode (a trainer ramps it, as DARTS does)
-        self.drop_path_prob = 0.0
-        #: the generator drop-path masks are drawn from (None: the global RNG)
-        self.drop_path_generator: torch.Generator | None = None
+                self.auxiliary_head = head(C_prev, num_classes)
+        return C_prev
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for features in self._cell_outputs(x):
@@ -224,3 +230,74 @@ class DartsCellPair(nn.Module):
         s = self.stem(x)
         pooled = [self.global_pooling(cell(s, s)).flatten(1) for cell in (self.normal, self.reduce)]
         return self.classifier(torch.cat(pooled, dim=1))
+
+
+class AuxiliaryHeadImageNet(nn.Module):
+    """DARTS' ImageNet auxiliary classifier on the 7×7 features after the second reduction (224 px inputs).
+
+    As in DARTS' ``AuxiliaryHeadImageNet``, with no batch norm after the 768-channel conv (the
+    paper's experiments ran without it); the pooling is adaptive (2×2), so any input size works.
+    """
+
+    def __init__(self, C: int, num_classes: int) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(2),
+            nn.Conv2d(C, 128, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(),
+            nn.Conv2d(128, 768, 2, bias=False),
+            nn.ReLU(),
+        )
+        self.classifier = nn.Linear(768, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).flatten(1))
+
+
+class DartsNetworkImageNet(DartsNetwork):
+    """A DARTS genotype as DARTS' ImageNet network (Liu et al. 2019, Sec. 3.4; its ``NetworkImageNet``).
+
+    A stem of three stride-2 3×3 convolutions (``in_channels`` -> C/2 -> C, then C -> C; total
+    stride 8: 224 px become 28), then ``layers`` cells (reductions at ``layers // 3`` and
+    ``2 * layers // 3``: 28 -> 14 -> 7), global pooling and a classifier. The first cell
+    reads the outputs of both stem stages, the first at twice the resolution (so it reduces
+    it). The pooling is adaptive, so images of any size work; DARTS' ImageNet setting is
+    ``C=48, layers=14`` at 224 px (4.7 M parameters, 574 M multiply-adds for DARTS-V2).
+
+    Args:
+        genotype: the normal and reduction cells.
+        C: channels of the first cell's states (doubled at every reduction cell).
+        num_classes: classifier outputs.
+        layers: number of cells.
+        in_channels: channels of the input images.
+        auxiliary: add DARTS' ImageNet auxiliary head after cell ``2 * layers // 3``.
+    """
+
+    def __init__(self, genotype: Cells, C: int = 48, num_classes: int = 1000, layers: int = 14, in_channels: int = 3,
+                 auxiliary: bool = False) -> None:
+        nn.Module.__init__(self)
+        if C < 2 or layers < 1:
+            raise ConfigError(f"DartsNetworkImageNet: need C >= 2 and layers >= 1, got C={C}, layers={layers}")
+        self.stem0 = nn.Sequential(
+            nn.Conv2d(in_channels, C // 2, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(C // 2),
+            nn.ReLU(),
+            nn.Conv2d(C // 2, C, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(C),
+        )
+        self.stem1 = nn.Sequential(nn.ReLU(), nn.Conv2d(C, C, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(C))
+        C_prev = self._stack(genotype, C, C, layers, None, True, auxiliary, num_classes, AuxiliaryHeadImageNet)
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+        self.drop_path_prob = 0.0
+        self.drop_path_generator: torch.Generator | None = None
+
+    def _cell_outputs(self, x: torch.Tensor) -> Iterator[torch.Tensor]:
+        s0 = self.stem0(x)
+        s1 = self.stem1(s0)
+        drop = self.drop_path_prob if self.training else 0.0
+        for cell in self.cells:
+            s0, s1 = s1, cell(s0, s1, drop, self.drop_path_generator)
+            yield s1

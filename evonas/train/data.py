@@ -1,16 +1,23 @@
-"""Training data: a fixed train/validation split, a torch Dataset, and batch augmentations.
+"""Training data: a fixed train/validation split, a torch Dataset, and the augmentations, as torch ops.
 
-Augmentations are small tensor functions on whole batches (no torchvision: its PyPI wheels
-pin their own torch, and three functions are all the published recipes use). Each draws only
-from the generator it is given, so a seeded epoch is the same epoch after a resume.
+Augmentations are small tensor functions (no torchvision: its PyPI wheels pin their own
+torch). What needs the whole image -- a random-resized crop, the resize before a centre crop
+-- is done per image in :class:`ImageDataset` (so a DataLoader's workers do it as they decode);
+the rest on whole batches in the trainer. Each draws only from the generator it is given
+(a per-image generator seeded by ``(seed, epoch, image)``), so a seeded epoch is the same
+epoch after a resume and with any number of workers.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
+from torch.nn import functional as F
 from torch.utils.data import Dataset
 
-from evonas.data import LabelledImages
+from evonas.data import FolderImages, LabelledImages
 from evonas.errors import DataError
 
 #: The split's own seed: the same images are held out whatever the training seed, so the
@@ -29,18 +36,142 @@ def split_train_valid(n: int, valid_fraction: float) -> tuple[torch.Tensor, torc
 
 
 class ImageDataset(Dataset):
-    """The images ``indices`` of a labelled split, as ``(image, label)`` pairs (unnormalised, as stored)."""
+    """The images ``indices`` of a labelled split as ``(image, label)`` pairs, ``size`` × ``size``, unnormalised.
 
-    def __init__(self, data: LabelledImages, indices: torch.Tensor | None = None) -> None:
+    Each image is read (a class folder's decoded now, at its own size), then either cut by a
+    random-resized crop (``crop``: the range of area shares) or resized (shorter side to
+    ``resize`` × ``size``) and centre-cropped to ``size``; an image already ``size`` × ``size``
+    with ``resize`` 1 is returned as stored. Set :attr:`epoch` before each pass: the crops of
+    image ``i`` in epoch ``e`` are drawn from a generator seeded by ``(seed, e, i)``.
+    """
+
+    def __init__(self, data: LabelledImages | FolderImages, indices: torch.Tensor | None = None, *,
+                 size: int | None = None, crop: tuple[float, float] | None = None, resize: float = 1.0,
+                 seed: int = 0) -> None:
         self.data = data
         self.indices = torch.arange(len(data)) if indices is None else indices
+        self.labels = data.labels
+        self.size = data.size if size is None else size
+        self.crop, self.resize, self.seed = crop, resize, seed
+        #: the pass being read: it seeds the random crops
+        self.epoch = 0
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        i = self.indices[k]
-        return self.data.images[i], self.data.labels[i]
+        i = int(self.indices[k])
+        image = self.data.image(i)
+        if self.crop is not None:
+            generator = torch.Generator().manual_seed(item_seed(self.seed, self.epoch, i))
+            image = random_resized_crop(image, self.size, self.crop, generator)
+        else:
+            image = resize_centre(image, self.size, round(self.size * self.resize))
+        return image, self.labels[i]
+
+
+def item_seed(seed: int, epoch: int, item: int) -> int:
+    """An independent seed for image ``item`` in ``epoch`` (numpy's SeedSequence mixes the three)."""
+    return int(np.random.SeedSequence([seed, epoch, item, 7]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def _resize(image: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """(C, H, W) resized to ``h`` × ``w`` (bilinear, antialiased), in the image's dtype."""
+    if image.shape[-2:] == (h, w):
+        return image
+    out = F.interpolate(image[None].float(), size=(h, w), mode="bilinear", align_corners=False, antialias=True)[0]
+    return out.round().clamp(0, 255).to(torch.uint8) if image.dtype == torch.uint8 else out
+
+
+def resize_centre(image: torch.Tensor, size: int, resize: int | None = None) -> torch.Tensor:
+    """(C, H, W) with its shorter side resized to ``resize`` (default ``size``), then the central ``size`` × ``size``.
+
+    ImageNet's validation transform is ``resize_centre(x, 224, 256)``.
+    """
+    resize = size if resize is None else resize
+    h, w = image.shape[-2:]
+    scale = resize / min(h, w)
+    nh, nw = max(resize, round(h * scale)), max(resize, round(w * scale))
+    image = _resize(image, nh, nw)
+    top, left = (nh - size) // 2, (nw - size) // 2
+    return image[:, top: top + size, left: left + size]
+
+
+def random_resized_crop(image: torch.Tensor, size: int, scale: tuple[float, float], generator: torch.Generator,
+                        ratio: tuple[float, float] = (3 / 4, 4 / 3)) -> torch.Tensor:
+    """A random part of ``image`` (C, H, W) -- ``scale`` of its area, aspect in ``ratio`` -- resized to ``size`` × ``size``.
+
+    torchvision's ``RandomResizedCrop`` (Szegedy et al. 2015, "Going deeper with convolutions"):
+    ten tries at a box that fits, else the central crop of the clamped aspect ratio.
+    """
+    h, w = image.shape[-2:]
+    area = h * w
+    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+    for _ in range(10):
+        u = torch.rand(4, generator=generator).tolist()
+        target = area * (scale[0] + (scale[1] - scale[0]) * u[0])
+        aspect = math.exp(log_ratio[0] + (log_ratio[1] - log_ratio[0]) * u[1])
+        cw, ch = round(math.sqrt(target * aspect)), round(math.sqrt(target / aspect))
+        if 0 < cw <= w and 0 < ch <= h:
+            top, left = int(u[2] * (h - ch + 1)), int(u[3] * (w - cw + 1))
+            break
+    else:
+        aspect = w / h
+        cw, ch = (w, round(w / ratio[1])) if aspect > ratio[1] else (round(h * ratio[0]), h) if aspect < ratio[0] else (w, h)
+        top, left = (h - ch) // 2, (w - cw) // 2
+    return _resize(image[:, top: top + ch, left: left + cw], size, size)
+
+
+def colour_jitter(x: torch.Tensor, jitter: tuple[float, float, float, float], generator: torch.Generator) -> torch.Tensor:
+    """Images ``x`` (N, 3, H, W) in [0, 1] with random brightness, contrast, saturation and hue, as torchvision's ``ColorJitter``.
+
+    Factors per image from [1 - v, 1 + v] (hue: a shift in [-v, v] of a turn); the four
+    adjustments are applied in a random order, drawn once per batch.
+    """
+    n = len(x)
+    draws = torch.rand(4, n, generator=generator)
+    order = torch.randperm(4, generator=generator).tolist()
+    for op in order:
+        v = jitter[op]
+        if not v:
+            continue
+        if op == 3:
+            x = _shift_hue(x, ((2 * draws[3] - 1) * v)[:, None, None])
+            continue
+        f = (1 - v + 2 * v * draws[op])[:, None, None, None]
+        if op == 0:
+            x = (x * f).clamp(0, 1)
+        elif op == 1:
+            mean = _grey(x).mean(dim=(-3, -2, -1), keepdim=True)
+            x = (f * x + (1 - f) * mean).clamp(0, 1)
+        else:
+            x = (f * x + (1 - f) * _grey(x)).clamp(0, 1)
+    return x
+
+
+def _grey(x: torch.Tensor) -> torch.Tensor:
+    """Luma (ITU-R 601-2, as Pillow and torchvision), (N, 1, H, W)."""
+    return (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None]
+
+
+def _shift_hue(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """Hue of ``x`` (N, 3, H, W) in [0, 1] turned by ``shift`` (N, 1, 1) of a turn: through HSV and back."""
+    r, g, b = x.unbind(1)
+    maxc, minc = x.max(1).values, x.min(1).values
+    delta = maxc - minc
+    safe = torch.where(delta > 0, delta, torch.ones_like(delta))
+    s = torch.where(maxc > 0, delta / torch.where(maxc > 0, maxc, torch.ones_like(maxc)), torch.zeros_like(maxc))
+    rc, gc, bc = (maxc - r) / safe, (maxc - g) / safe, (maxc - b) / safe
+    h = torch.where(maxc == r, bc - gc, torch.where(maxc == g, 2.0 + rc - bc, 4.0 + gc - rc))
+    h = torch.where(delta > 0, (h / 6.0) % 1.0, torch.zeros_like(h))
+    h = (h + shift) % 1.0
+    i = torch.floor(h * 6.0)
+    f = h * 6.0 - i
+    i = i.long() % 6
+    v = maxc
+    p, q, t = v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f))
+    table = torch.stack([torch.stack(c, 1) for c in ((v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q))])
+    return table.gather(0, i[None, :, None].expand(1, -1, 3, *i.shape[1:]))[0]
 
 
 def random_crop(x: torch.Tensor, padding: int, generator: torch.Generator) -> torch.Tensor:

@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from evonas.config import RunConfig
-from evonas.data import DATASETS, load_labelled
+from evonas.data import BATCH_FILE, DATASETS, describe, open_labelled
+from evonas.runfolder import read_json
 from evonas.device import check_device, default_device  # noqa: F401  (default_device: kept importable here)
 from evonas.encodings import SearchSpace, get_space
 from evonas.errors import ConfigError, DataError
@@ -49,11 +50,15 @@ class TrainConfig(RunConfig):
         recipe: registered recipe name ("" : the space's own, see :func:`default_recipe`).
         overrides: recipe fields replaced (``epochs``, ``batch_size``, ``lr``, ...).
         net: network arguments replacing the recipe's (``C``, ``layers``, ``N``, ...).
-        data: training images: a CIFAR python-batch directory or an ``.npz`` with train and test splits.
-        dataset: ``cifar10`` or ``cifar100`` (file names, normalisation, classes).
+        data: training images: a class folder (read image by image), a CIFAR python-batch directory or an
+            ``.npz`` with train and test splits.
+        dataset: ``cifar10``, ``cifar100`` or ``imagenet`` (normalisation; CIFAR's file names and classes);
+            None: CIFAR-10's, or a class folder's own statistics.
+        image_size: side of the images in pixels (a class folder's are resized to it; None: the data's own).
         seed: seeds the initialisation and every random draw of training.
         device: ``cpu``, ``cuda``, ``cuda:1``, ...
         source: the search run folder the architecture came from, if any.
+        workers: DataLoader worker processes that read and crop the images (0: the training process).
     """
 
     space: str = "nb201"
@@ -62,18 +67,23 @@ class TrainConfig(RunConfig):
     overrides: dict[str, Any] = field(default_factory=dict)
     net: dict[str, Any] = field(default_factory=dict)
     data: str | None = None
-    dataset: str = "cifar10"
+    dataset: str | None = "cifar10"
     seed: int = 0
     device: str = "cpu"
     source: str | None = None
+    image_size: int | None = None
+    workers: int = 0
 
     def check(self) -> TrainConfig:
         """Raise a one-line :class:`~evonas.errors.EvonasError` for the first bad value; fill in the recipe."""
         get_space(self.space)
-        DATASETS.get(self.dataset)
+        if self.dataset is not None:
+            DATASETS.get(self.dataset)
         self.recipe = self.recipe or default_recipe(self.space)
         RECIPES.get(self.recipe)
         check_device(self.device)
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise ConfigError(f"--workers {self.workers}: must be a whole number >= 0 (0: read images in the training process)")
         if not self.arch:
             raise ConfigError("train: no architecture given")
         if self.data is None:
@@ -86,7 +96,7 @@ class TrainConfig(RunConfig):
         base = recipe.nets.get(space.name)
         if base is None and not self.net:
             recipe.net_args(space.name)  # raises, naming the spaces the recipe has networks for
-        net_args = {**(base or {}), **self.net, "num_classes": DATASETS.get(self.dataset).num_classes}
+        net_args = {**(base or {}), **self.net, "num_classes": describe(self.data, dataset=self.dataset, image_size=self.image_size).num_classes}
         space.check_net_args(net_args)
         return recipe, net_args
 
@@ -105,12 +115,13 @@ def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progre
 
     Everything is checked and the data are read before the folder is created, so bad input
     writes nothing. On resume the saved config, recipe and network arguments are used;
-    only ``config.device`` is taken from the caller (it says where to run, not what).
+    only ``config.device`` and ``config.workers`` are taken from the caller (they say where to run, not what).
     """
     out = Path(out)
     if resume:
         saved = read_training(out)
-        config = replace(TrainConfig.from_dict(saved["config"], where=str(out / TRAIN_FILE)), device=config.device)
+        config = replace(TrainConfig.from_dict(saved["config"], where=str(out / TRAIN_FILE)), device=config.device,
+                         workers=config.workers)
         config.check()
         space = get_space(config.space)
         recipe, net_args = Recipe(**saved["recipe"]).check(), saved["net"]
@@ -120,14 +131,15 @@ def run_training(config: TrainConfig, out: Path, *, resume: bool = False, progre
         space = get_space(config.space)
         recipe, net_args = config.resolve(space)
     net = build_seeded(space, config.arch, seed=config.seed, **net_args)
-    train_data = load_labelled(config.data, dataset=config.dataset, split="train")
-    test_data = load_labelled(config.data, dataset=config.dataset, split="test")
+    train_data = open_labelled(config.data, dataset=config.dataset, split="train", image_size=config.image_size)
+    test_data = open_labelled(config.data, dataset=config.dataset, split="test", image_size=config.image_size)
     if not resume:
-        write_json(out, TRAIN_FILE, {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args})
+        write_json(out, TRAIN_FILE, {"config": asdict(config), "recipe": recipe.to_json(), "net": net_args,
+                                     "input_shape": [train_data.spec.shape[0], train_data.size, train_data.size]})
         draw_cell(space, config.arch, out / CELL_FILE)
     started = time.perf_counter()
     result = train(net, train_data, recipe, seed=config.seed, test_data=test_data, out=out, device=config.device,
-                   resume=resume, progress=progress)
+                   resume=resume, progress=progress, workers=config.workers)
     summary = {
         "space": space.name, "native": config.arch, "recipe": config.recipe, "net": net_args,
         "params": count_parameters(net), "epochs": len(result.history), "seed": config.seed,
@@ -154,6 +166,21 @@ def check_new_training(out: Path) -> Path:
         raise ConfigError(f"--out {out} holds a run that is not a training; choose another --out "
                           f"(a search run's training goes to RUN_DIR/{TRAIN_SUBDIR} by default)")
     return check_folder(out, TRAINING_FILES, "--out", whose="a training's")
+def run_data(run_dir: Path) -> dict[str, Any]:
+    """The data a search run scored on -- ``data``, ``dataset``, ``image_size`` -- as it resolved them (``resolved.json``,
+    else ``config.json``).
+
+    Training a run's architecture on the same images at the same size (a class folder's size
+    as the search saved it, not re-derived) unless told otherwise; ``{}`` for a folder without one.
+    """
+    from evonas.config import CONFIG_FILE, read_run_config
+    from evonas.runfolder import RESOLVED_FILE, read_json
+
+    folder = Path(run_dir)
+    if not (folder / CONFIG_FILE).is_file():
+        return {}
+    saved = {**read_run_config(folder), **(read_json(folder, RESOLVED_FILE) if (folder / RESOLVED_FILE).is_file() else {})}
+    return {key: saved[key] for key in ("data", "dataset", "image_size") if saved.get(key) is not None}
 
 
 def read_training(folder: Path) -> dict[str, Any]:
@@ -187,14 +214,17 @@ class LoadedNetwork:
     net: nn.Module
     arch: dict[str, Any]
     weights: Path | None
+    #: one input image, (channels, height, width): the size it was trained (or searched) at
+    input_shape: tuple[int, ...] = (3, 32, 32)
 
 
 def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
     """The network of a training folder (its ``model.pt``) or of a search run folder.
 
     A search run folder with a finished training in ``train/`` gives the trained network;
-    without one, the best architecture untrained, at its space's own recipe size
-    (initialised from ``seed``). Weights are read with ``weights_only=True``.
+    without one, the best architecture untrained, at its space's own recipe size with the
+    run's classes and image size (a class folder's, from its :data:`~evonas.data.BATCH_FILE`;
+    initialised from ``seed``). Weights are read with ``weights_only=True``.
     """
     folder = Path(folder)
     if not (folder / TRAIN_FILE).is_file() and (folder / TRAIN_SUBDIR / TRAIN_FILE).is_file():
@@ -202,6 +232,7 @@ def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
     if (folder / TRAIN_FILE).is_file():
         saved = read_training(folder)
         arch = {"space": saved["config"]["space"], "native": saved["config"]["arch"], "net": saved["net"]}
+        shape = tuple(saved.get("input_shape", get_space(arch["space"]).input_shape))
         weights = folder / MODEL_FILE
         if not weights.is_file():
             raise DataError(f"{folder}: the training has not finished (no {MODEL_FILE}); resume it with "
@@ -210,6 +241,10 @@ def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
         best = best_of_run(folder)
         space = get_space(best["space"])
         net_args = {**RECIPES.get(default_recipe(space.name)).nets.get(space.name, {})}
+        shape = space.input_shape
+        if (folder / BATCH_FILE).is_file():  # searched on a class folder: its classes, at its size
+            batch = read_json(folder, BATCH_FILE)
+            net_args["num_classes"], shape = len(batch["classes"]), (3, batch["image_size"], batch["image_size"])
         arch, weights = {"space": space.name, "native": best["native"], "net": net_args}, None
     net = build_seeded(get_space(arch["space"]), arch["native"], seed=seed, **arch["net"])
     if weights is not None:
@@ -217,7 +252,7 @@ def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
             net.load_state_dict(torch.load(weights, weights_only=True, map_location="cpu"))
         except (RuntimeError, OSError) as err:
             raise DataError(f"{weights}: not the weights of this network ({err})") from None
-    return LoadedNetwork(net.eval(), arch, weights)
+    return LoadedNetwork(net.eval(), arch, weights, tuple(shape))
 
 
 def draw_cell(space: SearchSpace, arch: str, path: Path) -> Path:

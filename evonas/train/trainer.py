@@ -1,4 +1,4 @@
-"""The trainer: SGD with a cosine schedule, a validation split, per-epoch metrics and exact resume.
+"""The trainer: SGD on the recipe's schedule, a validation split, per-epoch metrics and exact resume.
 
 One function, :func:`train`, over explicit arguments: a network, its data, a recipe and a
 seed. It is what ``evonas train`` runs and what a search that evaluates candidates by short
@@ -6,7 +6,8 @@ training calls. Validation accuracy is what a search may read; the test set is e
 for reporting only.
 
 Reproducibility: every random draw of epoch ``e`` (the shuffling DataLoader's generator,
-the augmentations, the drop-path masks) comes from generators seeded with ``(seed, e)``, and
+the augmentations, the drop-path masks) comes from generators seeded with ``(seed, e)`` (an
+image's crop: ``(seed, e, image)``, so any number of DataLoader workers gives the same run), and
 the model starts from its caller's seeded initialisation. A checkpoint after each epoch
 holds the model, optimiser and scheduler, so a run resumed after a kill at any moment ends
 exactly as an uninterrupted one (on the same device and thread count).
@@ -32,11 +33,14 @@ from torch.utils.data import DataLoader
 
 from evonas import runfolder
 from evonas.runfolder import CHECKPOINT_FILE, atomic_write
-from evonas.data import LabelledImages
+from evonas.data import FolderImages, LabelledImages
 from evonas.errors import ConfigError, TrainingError
 from evonas.plots import figure
-from evonas.train.data import ImageDataset, cutout, random_crop, random_flip, split_train_valid
-from evonas.train.recipes import Recipe
+from evonas.train.data import ImageDataset, colour_jitter, cutout, random_crop, random_flip, split_train_valid
+from evonas.train.recipes import SCHEDULES, Recipe
+
+#: a split to train on: loaded whole, or a class folder decoded image by image (:func:`evonas.data.open_labelled`)
+Labelled = LabelledImages | FolderImages
 
 METRICS_FILE = "metrics.csv"
 CURVE_FILE = "learning_curve.png"
@@ -65,15 +69,16 @@ class TrainResult:
 
 def train(
     net: nn.Module,
-    train_data: LabelledImages,
+    train_data: Labelled,
     recipe: Recipe,
     *,
     seed: int,
-    test_data: LabelledImages | None = None,
+    test_data: Labelled | None = None,
     out: Path | None = None,
     device: str = "cpu",
     resume: bool = False,
     progress: bool = False,
+    workers: int = 0,
 ) -> TrainResult:
     """Train ``net`` in place with ``recipe`` on ``train_data`` minus its validation share.
 
@@ -90,6 +95,7 @@ def train(
         device: where to train.
         resume: continue from the checkpoint in ``out`` (from the start if there is none yet).
         progress: show a progress bar over the batches on stderr.
+        workers: DataLoader worker processes reading (decoding, cropping) images (0: this process).
     """
     recipe.check()
     if out is not None:
@@ -97,13 +103,14 @@ def train(
         out.mkdir(parents=True, exist_ok=True)
     net.to(device)
     train_idx, valid_idx = split_train_valid(len(train_data), recipe.valid_fraction)
-    train_set = ImageDataset(train_data, train_idx)
+    train_set = ImageDataset(train_data, train_idx, crop=recipe.resized_crop, seed=seed)
     shuffle = torch.Generator()
     lone = len(train_set) % recipe.batch_size == 1  # a last batch of one image: batch norm cannot train on it
-    loader = DataLoader(train_set, batch_size=recipe.batch_size, shuffle=True, generator=shuffle, drop_last=lone)
+    loader = DataLoader(train_set, batch_size=recipe.batch_size, shuffle=True, generator=shuffle, drop_last=lone,
+                        num_workers=workers)
     optimizer = torch.optim.SGD(net.parameters(), lr=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov,
                                 weight_decay=recipe.weight_decay)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=recipe.epochs, eta_min=0.0)
+    scheduler = SCHEDULES.get(recipe.schedule)(optimizer, recipe)
     history: list[dict[str, Any]] = []
     if resume:
         if out is None:
@@ -113,6 +120,7 @@ def train(
     for epoch in range(len(history), recipe.epochs):
         started = time.perf_counter()
         shuffle.manual_seed(_seed(seed, epoch, _SHUFFLE))
+        train_set.epoch = epoch  # before the loader's workers copy the dataset
         drop = recipe.drop_path * epoch / recipe.epochs
         if hasattr(net, "drop_path_prob"):
             net.drop_path_prob = drop
@@ -121,9 +129,11 @@ def train(
         augment = torch.Generator().manual_seed(_seed(seed, epoch, _AUGMENT))
         row["train_loss"], row["train_acc"] = _train_epoch(net, loader, optimizer, recipe, train_data, augment, device, bar)
         scheduler.step()
-        row["valid_loss"], row["valid_acc"] = evaluate(net, train_data, valid_idx, recipe.batch_size, device)
+        row["valid_loss"], row["valid_acc"] = evaluate(net, train_data, valid_idx, recipe.batch_size, device,
+                                                       resize=recipe.eval_resize, workers=workers)
         row["test_loss"], row["test_acc"] = (
-            evaluate(net, test_data, None, recipe.batch_size, device) if test_data is not None else (None, None)
+            evaluate(net, test_data, None, recipe.batch_size, device, resize=recipe.eval_resize, workers=workers)
+            if test_data is not None else (None, None)
         )
         row["seconds"] = round(time.perf_counter() - started, 3)
         history.append(row)
@@ -142,20 +152,22 @@ def train(
 
 
 def _train_epoch(net: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, recipe: Recipe,
-                 data: LabelledImages, generator: torch.Generator, device: str, bar: Any) -> tuple[float, float]:
+                 data: Labelled, generator: torch.Generator, device: str, bar: Any) -> tuple[float, float]:
     """One pass over ``loader``: mean loss and accuracy (%) of the augmented training images."""
     net.train()
     head = getattr(net, "auxiliary_head", None) is not None and recipe.auxiliary_weight > 0
+    smooth = recipe.label_smoothing
     total_loss, correct, seen = 0.0, 0, 0
     for images, labels in loader:
         x = _augment(images, recipe, data, generator).to(device)
         y = labels.to(device)
         if head:
             logits, aux = net.forward_aux(x)
-            loss = F.cross_entropy(logits, y) + recipe.auxiliary_weight * F.cross_entropy(aux, y)
+            loss = (F.cross_entropy(logits, y, label_smoothing=smooth)
+                    + recipe.auxiliary_weight * F.cross_entropy(aux, y, label_smoothing=smooth))
         else:
             logits = net(x)
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(logits, y, label_smoothing=smooth)
         if not math.isfinite(loss.item()):
             raise TrainingError(f"training diverged: the loss became {loss.item()} at lr = "
                                 f"{optimizer.param_groups[0]['lr']:.4g} (try a lower --lr)")
@@ -171,27 +183,32 @@ def _train_epoch(net: nn.Module, loader: DataLoader, optimizer: torch.optim.Opti
     return total_loss / seen, 100.0 * correct / seen
 
 
-def _augment(images: torch.Tensor, recipe: Recipe, data: LabelledImages, generator: torch.Generator) -> torch.Tensor:
-    """The recipe's augmentations of one batch of stored images, normalised: crop, flip, then cutout."""
+def _augment(images: torch.Tensor, recipe: Recipe, data: Labelled, generator: torch.Generator) -> torch.Tensor:
+    """The recipe's batch augmentations of images already cropped to size, normalised: crop, flip, colour jitter, cutout."""
     x = images
     if recipe.crop_padding:
         x = random_crop(x, recipe.crop_padding, generator)
     if recipe.flip:
         x = random_flip(x, generator)
+    if any(recipe.jitter):
+        x = colour_jitter(x.float() / 255.0 if x.dtype == torch.uint8 else x, recipe.jitter, generator)
     x = data.spec.normalise(x)
     return cutout(x, recipe.cutout, generator) if recipe.cutout else x
 
 
 @torch.no_grad()
-def evaluate(net: nn.Module, data: LabelledImages, indices: torch.Tensor | None, batch_size: int,
-             device: str = "cpu") -> tuple[float | None, float | None]:
-    """Mean cross-entropy and accuracy (%) of ``net`` (eval mode) on images ``indices`` of ``data`` (None: all)."""
-    dataset = ImageDataset(data, indices)
+def evaluate(net: nn.Module, data: Labelled, indices: torch.Tensor | None, batch_size: int,
+             device: str = "cpu", *, resize: float = 1.0, workers: int = 0) -> tuple[float | None, float | None]:
+    """Mean cross-entropy and accuracy (%) of ``net`` (eval mode) on images ``indices`` of ``data`` (None: all).
+
+    Each image resized (shorter side) to ``resize`` times the image size and centre-cropped (the recipe's ``eval_resize``).
+    """
+    dataset = ImageDataset(data, indices, resize=resize)
     if not len(dataset):
         return None, None
     net.eval()
     total_loss, correct = 0.0, 0
-    for images, labels in DataLoader(dataset, batch_size=batch_size, shuffle=False):
+    for images, labels in DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers):
         x = data.spec.normalise(images).to(device)
         y = labels.to(device)
         logits = net(x)

@@ -44,3 +44,36 @@ def test_cutout_zeroes_one_square_per_image():
     zeros = (out[:, 0] == 0).flatten(1).sum(1)
     assert bool((out[:, 0] == out[:, 2]).all())  # every channel alike
     assert int(zeros.max()) == 256 and int(zeros.min()) >= 64  # a whole square, or one clipped at a corner
+
+
+def test_random_resized_crops_are_seeded_and_sized():
+    from evonas.train.data import random_resized_crop
+
+    image = torch.randint(0, 256, (3, 60, 90), dtype=torch.uint8)
+    crops = [random_resized_crop(image, 24, (0.08, 1.0), torch.Generator().manual_seed(s)) for s in (0, 0, 1)]
+    assert all(c.shape == (3, 24, 24) and c.dtype == torch.uint8 for c in crops)
+    assert torch.equal(crops[0], crops[1]) and not torch.equal(crops[0], crops[2])
+    whole = random_resized_crop(image[:, :24, :24], 24, (1.0, 1.0), torch.Generator().manual_seed(0), ratio=(1, 1))
+    assert torch.equal(whole, image[:, :24, :24])  # the whole square image, not resized
+
+
+def test_validation_resize_256_then_centre_crop_224():
+    from evonas.train.data import resize_centre
+
+    image = torch.zeros(3, 300, 400, dtype=torch.uint8)
+    image[:, 150, 200] = 255  # the centre pixel stays near the centre
+    out = resize_centre(image, 224, 256)
+    assert out.shape == (3, 224, 224) and out[0].float().argmax() // 224 in range(108, 116)
+
+
+def test_colour_jitter_hue_turns_colours_and_nothing_else():
+    from evonas.train.data import _shift_hue, colour_jitter
+
+    red = torch.zeros(1, 3, 2, 2)
+    red[:, 0] = 1.0
+    green = _shift_hue(red, torch.full((1, 1, 1), 1 / 3))  # a third of a turn: red -> green
+    assert torch.allclose(green[0, :, 0, 0], torch.tensor([0.0, 1.0, 0.0]), atol=1e-6)
+    x = torch.rand(5, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(colour_jitter(x, (0, 0, 0, 0), torch.Generator().manual_seed(0)), x)
+    out = colour_jitter(x, (0.4, 0.4, 0.4, 0.2), torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and 0 <= out.min() and out.max() <= 1 and not torch.allclose(out, x)

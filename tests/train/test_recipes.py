@@ -42,3 +42,31 @@ def test_default_recipes_and_unknown_names():
         get_recipe("quik")
     with pytest.raises(ConfigError, match="no network for space 'darts'"):
         get_recipe("nb201").net_args("darts")
+
+
+def test_darts_imagenet_is_dartss_train_imagenet():
+    """DARTS' train_imagenet.py: 250 epochs, batch 128, SGD 0.1, wd 3e-5, x0.97 per epoch, smoothing 0.1, ..."""
+    r = get_recipe("darts-imagenet")
+    assert (r.epochs, r.batch_size, r.lr, r.momentum, r.weight_decay) == (250, 128, 0.1, 0.9, 3e-5)
+    assert (r.schedule, r.gamma, r.label_smoothing, r.auxiliary_weight, r.grad_clip) == ("step", 0.97, 0.1, 0.4, 5.0)
+    assert r.resized_crop == (0.08, 1.0) and r.flip and r.jitter == (0.4, 0.4, 0.4, 0.2) and r.crop_padding == 0
+    assert round(224 * r.eval_resize) == 256 and r.cutout == 0 and r.drop_path == 0
+    assert r.nets["darts"] == {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True}
+
+
+def test_the_step_schedule_multiplies_the_rate_each_epoch():
+    import torch
+
+    from evonas.train.recipes import SCHEDULES
+
+    recipe = get_recipe("darts-imagenet")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=recipe.lr)
+    scheduler = SCHEDULES.get(recipe.schedule)(optimizer, recipe)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.97 ** 3)
+    with pytest.raises(ConfigError, match="schedule"):
+        recipe.override(schedule="linear")
+    with pytest.raises(ConfigError, match="jitter"):
+        recipe.override(jitter=(0.4, 0.4, 0.4, 0.7))
