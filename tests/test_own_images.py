@@ -65,7 +65,8 @@ def test_search_and_train_on_a_class_folder(tmp_path, shared_data, capsys):
                  "--cycles", "1", "--repeats", "1", "--out", str(run), "--no-progress"]) == 0
     record = json.loads((run / BATCH_FILE).read_text())
     assert record["classes"] == ["airplane", "automobile", "bird"] and len(record["files"]) == 8
-    assert record["image_size"] == 48 and json.loads((run / "config.json").read_text())["image_size"] == 48
+    assert record["image_size"] == 48 and json.loads((run / "resolved.json").read_text())["image_size"] == 48
+    assert json.loads((run / "config.json").read_text())["image_size"] is None  # what the user asked: nothing
     assert main(["train", str(run), "--data", str(data), "--recipe", "quick", "--epochs", "1", "--no-progress",
                  "--json"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
