@@ -106,6 +106,7 @@ def read_run(path: Path) -> RunView:
     config = _json(path / "config.json")
     if config is None:
         raise DataError(f"{path}/config.json: not JSON; the folder cannot be reported")
+    config = {**config, **(_json(path / "resolved.json") or {})}  # what the run ran on: the defaults it chose filled in
     return (_read_moo if "objectives" in config else _read_search)(path, config)
 
 

@@ -28,7 +28,7 @@ import torch
 
 from evonas.errors import ConfigError, DataError
 from evonas.batch import Batch
-from evonas.data import folders
+import evonas.data.folders as folders
 from evonas.registry import Registry
 
 try:  # numpy >= 2
