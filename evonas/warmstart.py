@@ -114,7 +114,7 @@ def within_budget(warm: WarmStart, space: SearchSpace, limits: Mapping[str, floa
         if over is None:
             kept.append(genome)
         else:
-            notes.append(f"{flag} {warm.source}: left out {_short(space.to_native(genome))}, {over}")
+            notes.append(f"{flag} {warm.source}: left out {_short(space.to_native(genome), 120)}, {over}")
     return WarmStart(warm.source, tuple(kept), tuple(notes))
 
 
