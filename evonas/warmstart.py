@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping, Sequence
 from evonas.costs import Budget, make_cost
 from evonas.costs.base import COSTS
 from evonas.encodings import Genome, SearchSpace
-from evonas.errors import ConfigError, DataError, EvonasError
+from evonas.errors import ConfigError, DataError, EvonasError, Note
 from evonas.runfolder import CHECKPOINT_FILE, CONFIG_FILE, INIT_FILE, atomic_write
 from evonas.tables import INDEX, _parse, _read_csv, _short, read_arch_table
 
@@ -76,7 +76,7 @@ def resolve_init(source: str, space: SearchSpace, population: int, limits: Mappi
         raise ConfigError(f"{flag} {source}: {len(warm.genomes)} distinct architectures, more than --population "
                           f"{population}; give --population {len(warm.genomes)} or more, or fewer architectures")
     for note in warm.notes:
-        warnings.warn(note, stacklevel=2)
+        warnings.warn(note, Note, stacklevel=2)
     return warm
 
 

@@ -132,8 +132,8 @@ def test_the_run_folder_records_the_warm_start_and_a_resume_needs_no_file(tmp_pa
     source = tmp_path / "a.csv"
     pd.DataFrame({"arch": [BEST, SMALL, BEST]}).to_csv(source, index=False)
     run = tmp_path / "run"
-    with pytest.warns(UserWarning):
-        assert main(table_flags(shared_data, run, "--init", str(source), "--cycles", "1")) == 0
+    assert main(table_flags(shared_data, run, "--init", str(source), "--cycles", "1")) == 0
+    assert f"evonas search: note: --init {source}: left out row 4, the same nb201 network as row 2\n" in capsys.readouterr().err
     assert json.loads((run / "config.json").read_text())["init"] == str(source)
     record = json.loads((run / "init.json").read_text())
     assert record["architectures"] == [BEST, SMALL] and record["notes"] == [
