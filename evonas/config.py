@@ -258,6 +258,10 @@ class SearchBase(RunConfig):
     samples: int = option(16, "images per input batch (S)")
     repeats: int = option(4, "random re-initialisations averaged per score")
     seed: int = option(0, "random seed of the search and of the re-initialisations")
+    init: str | None = option(None, "warm start: seed the initial population with the architectures of a CSV (arch "
+                                    "column), a JSON list or another run folder (its hall of fame or front); topped "
+                                    "up by sampling, repeats and those over a params/flops --budget left out with a "
+                                    "note; kept in the run folder's init.json")
     net: dict[str, Any] = option(help="arguments of the scored network, replacing the space's scoring network, "
                                       "e.g. C=8,N=1 (evonas list spaces shows the defaults)", factory=dict)
     ground_truth: str | None = option(None, "table of trained accuracies (NAS-Bench-201 CSV) to report the result "

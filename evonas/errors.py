@@ -49,3 +49,8 @@ class TrainingError(ArchitectureFailure, ArithmeticError):
 
 class NotInTableError(ArchitectureFailure, LookupError):
     """A table-driven evaluator was asked for an architecture its table does not hold."""
+
+
+class Note(UserWarning):
+    """Something evonas left out of what it was given, said rather than done silently (a repeat in an ``--init`` file);
+    the CLI prints it as one ``note:`` line."""

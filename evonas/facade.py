@@ -28,6 +28,7 @@ from evonas.operators import Individual, fitness_class
 from evonas.parallel import make_map
 from evonas.progress import Progress
 from evonas.tracking import tracked
+from evonas.warmstart import seeded_population
 from evonas.strategy import STRATEGIES, SearchRun, StopRule, make_toolbox
 
 
@@ -172,8 +173,10 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
         if prepared.budget is not None and prepared.budget.cheap_limits:
             _redraw_within(toolbox, prepared.budget, ("mutate_ops",))
-    if not prepared.resume:
-        state.population = toolbox.population(n=config.population)
+    if not prepared.resume:  # a warm start's architectures first, topped up by the strategy's own sampling
+        state.population = seeded_population(prepared.init.genomes if prepared.init else (), config.population,
+                                             lambda genome: Individual(genome, fitness=fitness()),
+                                             lambda n: toolbox.population(n=n))
     if "rng" in strategy.options:
         options["rng"] = state.rng
 

@@ -20,8 +20,9 @@ from evonas.encodings import SearchSpace, get_space
 from evonas.cache import ScoreCache
 from evonas.errors import ConfigError, EvonasError, ProxyError
 from evonas.evaluators import EVALUATORS, Evaluator, build_evaluator
-from evonas.runfolder import CHECKPOINT_FILE, CheckpointFormat, check_new, load_checkpoint
+from evonas.runfolder import CHECKPOINT_FILE, INIT_FILE, CheckpointFormat, check_new, load_checkpoint
 from evonas.truth import GroundTruth
+from evonas.warmstart import WarmStart, load_init, resolve_init, save_init
 
 C = TypeVar("C", bound=SearchBase)
 
@@ -46,6 +47,7 @@ class Prepared:
     budget: Budget | None = None
     user: Any = None
     saved: dict[str, Any] | None = None
+    init: WarmStart | None = None
 
 
 def resolve(config: C, check: Callable[[C, SearchSpace], C] | None = None) -> tuple[C, SearchSpace]:
@@ -118,10 +120,13 @@ def prepare(
     if config.ground_truth:
         truth = GroundTruth.read(config.ground_truth, config.space, *(() if truth_columns is None else (truth_columns,)))
     budget = make_budget(config, space, out)  # reads a latency table: before the folder
+    init = None
+    if config.init is not None:  # a resume replays from the folder's record, never the file (it may have changed)
+        init = load_init(out, space) if resume else resolve_init(config.init, space, config.population, config.budget)
     evaluator = _build(config, space, out, progress)  # reads data and calibrates (into the resolved copy)
     if budget is not None:
         evaluator = dataclasses.replace(evaluator, evaluate=Costed(evaluator.evaluate, budget, evaluator.takes_parent))
-    return Prepared(config, space, evaluator, truth, resume, budget=budget, user=user, saved=saved)
+    return Prepared(config, space, evaluator, truth, resume, budget=budget, user=user, saved=saved, init=init)
 
 
 def check_more(out: Path, saved: dict[str, Any], config: SearchBase, checkpoint: CheckpointFormat) -> None:
@@ -141,13 +146,17 @@ def check_more(out: Path, saved: dict[str, Any], config: SearchBase, checkpoint:
 def begin(out: Path, prepared: Prepared) -> None:
     """Write the run folder's configs: called once every check, the kind's own included, has passed.
 
-    ``config.json`` keeps what the user asked, ``resolved.json`` what the run runs on. A
-    new run's folder loses a failed start's timings (they are not this run's).
+    ``config.json`` keeps what the user asked, ``resolved.json`` what the run runs on,
+    ``init.json`` the architectures a warm start seeded. A new run's folder loses a failed
+    start's timings and warm start (they are not this run's).
     """
     prepared.user.save(out, prepared.config)
     _save_batch_record(prepared.config, Path(out))
     if not prepared.resume:
         (Path(out) / LATENCY_FILE).unlink(missing_ok=True)
+        (Path(out) / INIT_FILE).unlink(missing_ok=True)
+        if prepared.init is not None:
+            save_init(out, prepared.init, prepared.space)
 
 
 def nothing_found(cache: ScoreCache, limits: dict[str, float], out: Path | None) -> EvonasError:

@@ -68,6 +68,8 @@ class ArchTable:
             the value columns asked for, as floats; index 0..n-1.
         genomes: each row's genome.
         rows: network key -> row position in ``frame``.
+        repeats: with ``duplicates="first"``, each row left out as ``(its file row, the row it repeats)``
+            (the header is row 1), so a caller can say what it dropped.
     """
 
     where: str
@@ -76,6 +78,7 @@ class ArchTable:
     frame: pd.DataFrame
     genomes: tuple[Genome, ...]
     rows: dict[str, int]
+    repeats: tuple[tuple[int, int], ...] = ()
 
     def key(self, arch: Genome | str) -> str:
         """The network key of a genome or of text in the space's notation (what rows are looked up by)."""
@@ -134,14 +137,15 @@ def read_arch_table(
         raise DataError(f"{where}: no rows (a header and one row per architecture)")
     checks = {**values, **{c: r for c, r in optional.items() if c in frame.columns}}
     numbers = {column: _numbers(frame[column], column, allowed, where) for column, allowed in checks.items()}
-    genomes, natives, kept, rows = [], [], [], {}
+    genomes, natives, kept, rows, repeats = [], [], [], {}, []
     for position, text in enumerate(frame[arch]):
         genome = _parse(space, text, where, f"row {position + 2}, column {arch!r}")
         key = space.network_key(genome)
         if key in rows:
-            if duplicates == "first":
-                continue
             first = kept[rows[key]] + 2
+            if duplicates == "first":
+                repeats.append((position + 2, first))
+                continue
             raise DataError(f"{where}: rows {first} and {position + 2} are the same {space.name} network "
                             f"({_short(natives[rows[key]])}); keep one row per architecture")
         rows[key] = len(genomes)
@@ -149,7 +153,7 @@ def read_arch_table(
         natives.append(space.to_native(genome))
         kept.append(position)
     out = pd.DataFrame({arch: natives, **{c: v[kept] for c, v in numbers.items()}})
-    return ArchTable(where, space, arch, out, tuple(genomes), rows)
+    return ArchTable(where, space, arch, out, tuple(genomes), rows, tuple(repeats))
 
 
 def _read_csv(path: Path, where: str) -> pd.DataFrame:

@@ -315,3 +315,66 @@ def test_every_algorithm_and_space_compose_under_a_budget(algorithm, space, tmp_
         assert "were over --budget" in str(err)
     run_moo(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
     assert folder_state(part, True) == folder_state(whole, True)
+
+
+# ---- the --init dimension: a warm start composes with every strategy and algorithm -------------
+def warm_start_file(space: str, where: Path) -> tuple[Path, list[str]]:
+    """A JSON list of two architectures (and a repeat of the first, which is left out with a note)."""
+    sp = evonas.get_space(space)
+    rng = np.random.default_rng(1234)
+    natives = list(dict.fromkeys(sp.to_native(sp.sample(rng)) for _ in range(4)))[:2]
+    path = where / "init.json"
+    path.write_text(json.dumps([*natives, natives[0]]))
+    return path, natives
+
+
+def network_keys(space: str, natives) -> set[str]:
+    sp = evonas.get_space(space)
+    return {sp.network_key(sp.from_native(a)) for a in natives}
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES.names()))
+def test_every_strategy_and_space_compose_with_a_warm_start(strategy, space, tmp_path, train_npz):
+    """--init: the initial population holds the given architectures, the budget is exact, and a resume -- with the
+    file gone -- ends where the uninterrupted run does."""
+    source, natives = warm_start_file(space, tmp_path)
+    values = {**settings(space, "synthetic", tmp_path, train_npz, None), "strategy": strategy,
+              **strategy_options(strategy), "init": str(source)}
+    whole = tmp_path / "whole"
+    with pytest.warns(UserWarning, match="left out item 3, the same"):
+        result = evonas.facade.run_search(SearchConfig.from_dict(values), whole, progress=False)
+    assert result.best["evaluations"] == BUDGET
+    first = pd.read_csv(whole / "scored.csv", dtype=str)["native"].tolist()[:4]  # cycle 0: the initial population
+    assert network_keys(space, natives) <= network_keys(space, first)
+    assert json.loads((whole / "init.json").read_text())["architectures"] == natives
+    part = tmp_path / "part"
+    with pytest.warns(UserWarning):
+        evonas.facade.run_search(SearchConfig.from_dict({**values, "cycles": 1}), part, progress=False)
+    source.unlink()  # the run folder keeps what it needs
+    with pytest.raises(ConfigError, match="--init .* cannot change when resuming"):
+        evonas.facade.run_search(None, part, resume=True, changes={"init": str(tmp_path / "other.csv")}, progress=False)
+    evonas.facade.run_search(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
+    assert folder_state(part, False) == folder_state(whole, False)
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("algorithm", list_algorithms())
+def test_every_algorithm_and_space_compose_with_a_warm_start(algorithm, space, tmp_path, train_npz):
+    """--init in the multi-objective search: pymoo's initial sample starts with the given architectures, and the
+    replay of a resumed run (file gone) reproduces them from init.json."""
+    source, natives = warm_start_file(space, tmp_path)
+    values = {**settings(space, "synthetic", tmp_path, train_npz, None), "algorithm": algorithm,
+              "objectives": ["accuracy", "params"], "init": str(source)}
+    whole = tmp_path / "whole"
+    with pytest.warns(UserWarning, match="left out item 3"):
+        result = run_moo(MooConfig.from_dict(values), whole, progress=False)
+    assert result.evaluations == BUDGET
+    first = pd.read_csv(whole / "scored.csv", dtype=str)["native"].tolist()[:4]
+    assert network_keys(space, natives) <= network_keys(space, first)
+    part = tmp_path / "part"
+    with pytest.warns(UserWarning):
+        run_moo(MooConfig.from_dict({**values, "cycles": 0}), part, progress=False)
+    source.unlink()
+    run_moo(None, part, resume=True, changes={"evaluations": BUDGET}, progress=False)
+    assert folder_state(part, True) == folder_state(whole, True)

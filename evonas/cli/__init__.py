@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from typing import Any, Sequence
 
 from pathlib import Path
 
 from evonas.runfolder import CHECKPOINT_FILE
 from evonas.config import parse_net_args  # noqa: F401  (parse_net_args: the commands' --net)
-from evonas.errors import ConfigError, EvonasError
+from evonas.errors import ConfigError, EvonasError, Note
 from evonas.parallel import prestart
 
 #: Sub-commands, each a module ``evonas.cli.<name>`` defining ``HELP``, ``configure(parser)`` and ``run(args)``.
@@ -73,10 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evonas`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        refuse_repeated(args)
-        prestart(getattr(args, "workers", None) or 1, getattr(args, "ray", None))  # before torch: overlap its import
-        set_threads(getattr(args, "threads", 1))
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _note_line(args.command, warnings.showwarning)
+            refuse_repeated(args)
+            prestart(getattr(args, "workers", None) or 1, getattr(args, "ray", None))  # before torch: overlap its import
+            set_threads(getattr(args, "threads", 1))
+            return int(args._run(args) or 0)
     except EvonasError as err:
         print(f"evonas {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -85,6 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f"; continue with: evonas {args.command} --resume {run_dir}" if run_dir and (Path(run_dir) / CHECKPOINT_FILE).exists() else ""
         print(f"evonas {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+
+
+def _note_line(command: str, show: Any) -> Any:
+    """``warnings.showwarning`` that prints a :class:`~evonas.errors.Note` as one ``note:`` line (others as before)."""
+    def showwarning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, Note):
+            print(f"evonas {command}: note: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+    return showwarning
 
 
 class _Once(argparse.Action):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -21,7 +21,7 @@ from pymoo.core.algorithm import Algorithm
 from pymoo.operators.selection.tournament import TournamentSelection, compare
 from pymoo.util.ref_dirs import get_reference_directions
 
-from evonas.encodings import SearchSpace
+from evonas.encodings import Genome, SearchSpace
 from evonas.moo.operators import GenomeCrossover, GenomeDuplicateElimination, GenomeMutation, GenomeSampling
 from evonas.registry import Registry
 
@@ -36,12 +36,14 @@ class GenomeOperators:
     eliminate_duplicates: GenomeDuplicateElimination
 
     @classmethod
-    def create(cls, space: SearchSpace, rng: np.random.Generator, *, crossover: float = 0.9) -> GenomeOperators:
-        """Sampling, node-incoming crossover (probability ``crossover``), ``mut_random``, and duplicate
-        elimination by what a network computes (``space.canonical_key``: a front of
-        copies that differ only in dead branches measured 66 % of the true hypervolume, 77.5 % without)."""
+    def create(cls, space: SearchSpace, rng: np.random.Generator, *, crossover: float = 0.9,
+               init: Sequence[Genome] = ()) -> GenomeOperators:
+        """Sampling (starting with the warm start's ``init`` genomes), node-incoming crossover (probability
+        ``crossover``), ``mut_random``, and duplicate elimination by what a network computes
+        (``space.canonical_key``: a front of copies that differ only in dead branches measured 66 % of the
+        true hypervolume, 77.5 % without)."""
         return cls(
-            GenomeSampling(space, rng=rng),
+            GenomeSampling(space, rng=rng, given=init),
             GenomeCrossover(space, rng=rng, prob=crossover),
             GenomeMutation(space, rng=rng),
             GenomeDuplicateElimination(space.canonical_key),
@@ -127,9 +129,11 @@ def _directions(n_obj: int, partitions: int) -> int:
 
 def make_algorithm(
     name: str, space: SearchSpace, *, pop_size: int, rng: np.random.Generator, crossover: float = 0.9, n_obj: int = 2,
+    init: Sequence[Genome] = (),
 ) -> Algorithm:
-    """The algorithm registered as ``name`` over ``space``'s genomes for ``n_obj`` objectives, drawing from ``rng``."""
-    return ALGORITHMS.get(name)(pop_size, GenomeOperators.create(space, rng, crossover=crossover), n_obj)
+    """The algorithm registered as ``name`` over ``space``'s genomes for ``n_obj`` objectives, drawing from ``rng``;
+    its initial population starts with the ``init`` genomes (a warm start)."""
+    return ALGORITHMS.get(name)(pop_size, GenomeOperators.create(space, rng, crossover=crossover, init=init), n_obj)
 
 
 def list_algorithms(pattern: str = "*") -> list[str]:

@@ -9,7 +9,7 @@ they hold, whose state the run checkpoints with everything else.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from pymoo.core.crossover import Crossover
@@ -26,19 +26,25 @@ MutationOperator = Callable[..., Genome]
 
 
 class GenomeSampling(Sampling):
-    """Uniformly random valid genomes (``space.sample``), distinct while the space allows.
+    """The ``given`` genomes (a warm start), then uniformly random valid ones (``space.sample``), distinct while the
+    space allows.
+
+    pymoo's own warm start passes the initial population as ``sampling`` (an array or a
+    ``Population``); here the given genomes are the first of the sample instead, so the
+    top-up is drawn from the run's seeded generator and a resumed run replays it.
 
     Args:
         space: the search space.
         rng: the seeded generator draws come from.
+        given: genomes the sample starts with (distinct networks, at most ``n_samples``).
     """
 
-    def __init__(self, space: SearchSpace, *, rng: np.random.Generator) -> None:
+    def __init__(self, space: SearchSpace, *, rng: np.random.Generator, given: Sequence[Genome] = ()) -> None:
         super().__init__()
-        self.space, self.rng = space, rng
+        self.space, self.rng, self.given = space, rng, tuple(given)
 
     def _do(self, problem: Any, n_samples: int, *args: Any, **kwargs: Any) -> np.ndarray:
-        drawn: dict[str, Genome] = {}
+        drawn: dict[str, Genome] = {self.space.network_key(g): g for g in self.given[:n_samples]}
         for _ in range(100 * n_samples):  # a tiny space may hold fewer distinct genomes
             if len(drawn) == n_samples:
                 break

@@ -127,7 +127,7 @@ def run_moo(
                                   costs=config.cost_objectives, limits=config.budget)
     rng, algorithm_seed = seeds(config.seed)
     algorithm = make_algorithm(config.algorithm, space, pop_size=config.population, rng=rng, crossover=config.crossover,
-                               n_obj=len(config.objectives))
+                               n_obj=len(config.objectives), init=prepared.init.genomes if prepared.init else ())
     algorithm.setup(problem, termination=NoTermination(), seed=algorithm_seed, verbose=False)
     state = restore(prepared.saved, out, algorithm, problem, rng) if prepared.resume else MooState()
     begin(out, prepared)
