@@ -276,11 +276,11 @@ def _feature_scorers(config: SearchConfig, space: SearchSpace, device: str) -> C
     evaluator does; on the evaluator's ``device`` (``--device``).
     """
     from evonas.costs import cheap_check
-    from evonas.evaluators.builders import deploy_shape, run_batch
+    from evonas.evaluators.builders import deploy_shape, run_batch, scoring_net_args
     from evonas.evaluators.proxy import make_scorer, on_device
 
     batch = on_device(run_batch(config), device)
-    net_args = dict(space.scoring_net_args if config.evaluator == "train" else config.net or space.scoring_net_args)
+    net_args = scoring_net_args(config, space, None if config.evaluator == "train" else config.net)
 
     within = cheap_check(space, config.budget, **deploy_shape(config))
 

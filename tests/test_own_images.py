@@ -110,3 +110,19 @@ def test_train_a_folder_run_at_its_size_with_the_imagenet_recipe_and_export_it(t
     assert main(["export", str(run), "--format", "torchscript"]) == 0
     forward = EXPORTERS.get("torchscript").load(run / "train" / "model.torchscript.pt")
     assert forward(torch.zeros(2, 3, 40, 40)).shape == (2, 3)
+
+
+def test_a_search_on_large_images_scores_behind_the_pool_stem(tmp_path, shared_data):
+    """The scoring network of a folder of 64 px images: the space's, behind a stem of stride 2, one output per class;
+    ``--net`` keeps a pool it names."""
+    from types import SimpleNamespace
+
+    from evonas.evaluators.builders import scoring_net_args
+
+    data = write_class_folder(tmp_path / "imgs", shared_data, per_class=2, classes=3, size=64)
+    config = SimpleNamespace(data=str(data), dataset=None, image_size=None)
+    space = evonas.get_space("darts")
+    assert scoring_net_args(config, space, None) == {**space.scoring_net_args, "pool": 2, "num_classes": 3}
+    assert scoring_net_args(config, space, {"C": 3, "pool": 1}) == {"C": 3, "pool": 1, "num_classes": 3}
+    config.image_size = 32
+    assert scoring_net_args(config, space, None) == {**space.scoring_net_args, "num_classes": 3}

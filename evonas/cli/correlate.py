@@ -46,7 +46,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from evonas.correlation import check_out, correlate, read_table, select_rows
-    from evonas.data import search_batch
+    from evonas.data import describe, search_batch
     from evonas.device import resolve_device
     from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.parallel import make_map
@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     check_scoring(args)
     check_out(args.out)
     space = get_space(args.space)
-    net_args = parse_net_args(args.net) or dict(space.scoring_net_args)
+    shape = describe(args.data, dataset=args.dataset, image_size=args.image_size).shape
+    net_args = space.scoring_net_args_at(shape, parse_net_args(args.net))
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
     batch = on_device(search_batch(args.data, samples=args.samples, dataset=args.dataset, seed=args.seed,
                                    image_size=args.image_size), resolve_device(args.device))

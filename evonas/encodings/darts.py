@@ -55,6 +55,7 @@ class DartsSpace(SearchSpace):
     name = "darts"
     cell_names = ("normal", "reduce")
     scoring_net_args = {"C": 4, "layers": 5, "stem": True}
+    pool_stem = True
     tiny_net_args = {"C": 3, "layers": 1, "stem": False}
     additive_params = True
     blank_op = 1  # none: the matrix keeps its two edges per node, the op adds nothing
@@ -150,11 +151,20 @@ class DartsSpace(SearchSpace):
         pair: bool = False,
         auxiliary: bool = False,
         imagenet: bool = False,
+        pool: int = 1,
     ) -> nn.Module:
         """The evaluation network (``layers`` cells, default 20; ``auxiliary`` adds DARTS'
         auxiliary head) or, with ``pair=True``, the :class:`~evonas.networks.DartsCellPair`
         scoring network (one cell of each kind); ``imagenet=True``: DARTS' ImageNet network
-        (:class:`~evonas.networks.DartsNetworkImageNet`, its three-conv stem; ``stem`` does not apply)."""
+        (:class:`~evonas.networks.DartsNetworkImageNet`, its three-conv stem; ``stem`` does not apply).
+        ``pool``: an average-pool stem of that stride in front of any of them (:func:`~evonas.networks.pooled`)."""
+        from evonas.networks import pooled
+
+        return pooled(self._network(arch, C=C, layers=layers, stem=stem, num_classes=num_classes, pair=pair,
+                                    auxiliary=auxiliary, imagenet=imagenet), pool)
+
+    def _network(self, arch: NativeOrGenome, *, C: int, layers: int | None, stem: bool, num_classes: int, pair: bool,
+                 auxiliary: bool, imagenet: bool) -> nn.Module:
         from evonas.networks import DartsCellPair, DartsNetwork, DartsNetworkImageNet
 
         genotype = self.parse(arch) if isinstance(arch, str) else self.to_genotype(arch)

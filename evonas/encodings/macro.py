@@ -40,6 +40,7 @@ class MacroSpace(SearchSpace):
     name = "macro"
     cell_names = ("layers",)
     scoring_net_args: dict = {}  # the benchmark's own network: small enough to score as it is
+    pool_stem = True
     tiny_net_args = {"C": 8, "head": 32}
     additive_params = True  # a layer's parameters depend on its block and its place only
     blank_op = 1  # identity: its projections, where there are any, belong to the base network
@@ -67,10 +68,11 @@ class MacroSpace(SearchSpace):
         (m,) = (self.from_native(arch) if isinstance(arch, str) else self.validate(arch)).cells
         return [MACRO_OPS[int(m[k, k + 1])] for k in range(_LAYERS)]
 
-    def build(self, arch: NativeOrGenome, *, C: int = 32, head: int = 1280, num_classes: int = 10) -> nn.Module:
-        from evonas.networks import MacroNetwork
+    def build(self, arch: NativeOrGenome, *, C: int = 32, head: int = 1280, num_classes: int = 10, pool: int = 1) -> nn.Module:
+        """The benchmark's network; ``pool``: an average-pool stem of that stride (:func:`~evonas.networks.pooled`)."""
+        from evonas.networks import MacroNetwork, pooled
 
-        return MacroNetwork(self.blocks(arch), C=C, head=head, num_classes=num_classes)
+        return pooled(MacroNetwork(self.blocks(arch), C=C, head=head, num_classes=num_classes), pool)
 
     def network_key(self, genome: Genome) -> str:
         """The canonical key: genomes that share it build the same network (see :meth:`SearchSpace.network_key`)."""

@@ -54,6 +54,7 @@ class NB101Space(SearchSpace):
     cell_names = ("cell",)
     #: the scoring network: the benchmark's skeleton, narrow (16 stem channels) and one cell per stack
     scoring_net_args = {"C": 16, "cells": 1}
+    pool_stem = True
     tiny_net_args = {"C": 8, "cells": 1}
     additive_params = False  # a node's width and its projections depend on the wiring
     rules = CellRules(
@@ -119,14 +120,16 @@ class NB101Space(SearchSpace):
         return matrix, ops
 
     # ---- networks ----------------------------------------------------------------------
-    def build(self, arch: NativeOrGenome, *, C: int = 128, stacks: int = 3, cells: int = 3, num_classes: int = 10) -> nn.Module:
-        """The benchmark's network (Ying et al. 2019, Sec. 2.1 and Fig. 1) around this cell."""
-        from evonas.networks import NB101Network
+    def build(self, arch: NativeOrGenome, *, C: int = 128, stacks: int = 3, cells: int = 3, num_classes: int = 10,
+              pool: int = 1) -> nn.Module:
+        """The benchmark's network (Ying et al. 2019, Sec. 2.1 and Fig. 1) around this cell; ``pool``: an
+        average-pool stem of that stride (:func:`~evonas.networks.pooled`)."""
+        from evonas.networks import NB101Network, pooled
 
         (m,) = self._genome(arch).cells
         ops = [INPUT, *(NB101_NODE_OPS[int(m[j, j])] for j in range(1, _N - 1)), OUTPUT]
-        return NB101Network((np.triu(m, 1) != 0).astype(int).tolist(), ops, C=C, stacks=stacks, cells=cells,
-                            num_classes=num_classes)
+        return pooled(NB101Network((np.triu(m, 1) != 0).astype(int).tolist(), ops, C=C, stacks=stacks, cells=cells,
+                                   num_classes=num_classes), pool)
 
     def count_params(self, arch: NativeOrGenome, **net_args: Any) -> int:
         """Parameter count of ``build(arch, **net_args)`` from the channel arithmetic, building nothing.
@@ -138,7 +141,7 @@ class NB101Space(SearchSpace):
 
         self.check_net_args(net_args)
         matrix, ops = self.spec(arch)
-        return count_nb101_params(matrix, ops, **net_args)
+        return count_nb101_params(matrix, ops, **{k: v for k, v in net_args.items() if k != "pool"})  # a pool has none
 
     def cell_graphs(self, arch: NativeOrGenome) -> dict[str, nx.MultiDiGraph]:
         """The pruned cell as a graph: nodes labelled with their ops, edges plain (no op)."""

@@ -32,6 +32,7 @@ class NB201Space(SearchSpace):
     name = "nb201"
     cell_names = ("cell",)
     scoring_net_args = {"C": 16, "N": 5}
+    pool_stem = True
     tiny_net_args = {"C": 8, "N": 1}
     additive_params = True
     rules = CellRules(n_nodes=4, n_inputs=1, ops=NB201_OPS, search_ops=(1, 2, 3, 4))
@@ -76,10 +77,11 @@ class NB201Space(SearchSpace):
         n = self.rules.n_nodes
         return [(i, j, ops[int(m[i, j])]) for j in range(1, n) for i in range(j)]
 
-    def build(self, arch: NativeOrGenome, *, C: int = 16, N: int = 5, num_classes: int = 10) -> nn.Module:
-        from evonas.networks import NB201Network
+    def build(self, arch: NativeOrGenome, *, C: int = 16, N: int = 5, num_classes: int = 10, pool: int = 1) -> nn.Module:
+        """The benchmark's network around this cell; ``pool``: an average-pool stem of that stride (:func:`~evonas.networks.pooled`)."""
+        from evonas.networks import NB201Network, pooled
 
-        return NB201Network(self.edges(arch), C=C, N=N, num_classes=num_classes)
+        return pooled(NB201Network(self.edges(arch), C=C, N=N, num_classes=num_classes), pool)
 
     def canonical_key(self, genome: Genome) -> str:
         """Hash of the cell's output as an expression: node = sum of op(source) over its edges.

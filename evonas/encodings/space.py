@@ -162,6 +162,11 @@ class SearchSpace(ABC):
     input_shape: tuple[int, ...] = (3, 32, 32)
     #: the op code that adds no parameters: 0 (no edge), or a space's explicit ``none``
     blank_op: int = 0
+    #: whether :meth:`build` takes ``pool`` (an average-pool stem of that stride, :func:`evonas.networks.pooled`):
+    #: then the scoring network on large images gets one (:meth:`scoring_net_args_at`)
+    pool_stem: bool = False
+    #: the image side a scoring network's cells are built for (CIFAR's): larger images are pooled down to about it
+    SCORING_SIDE = 32
 
     # ---- notation and networks: what each space defines -------------------------------
     @abstractmethod
@@ -200,6 +205,21 @@ class SearchSpace(ABC):
         network) chooses it here.
         """
         return {"num_classes": num_classes}
+
+    def scoring_net_args_at(self, input_shape: tuple[int, ...], net: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The scoring network for images of ``input_shape``: ``net`` (``--net``) or :attr:`scoring_net_args`, and on
+        large images an average-pool stem that keeps its cost bounded.
+
+        The rule: ``pool = side // SCORING_SIDE`` for images of ``2 * SCORING_SIDE`` px (64) or more, so the
+        network sees 32-63 px (224 px: pool 7, 32 px); smaller images get no stem, so scores at 32 px are those
+        of :attr:`scoring_net_args` itself. A ``net`` that names ``pool`` keeps it (``pool=1``: no stem).
+        The pool has no parameters: sizes, and the size prior calibrated on them, do not change.
+        """
+        args = dict(net or self.scoring_net_args)
+        pool = min(input_shape[-2:]) // self.SCORING_SIDE
+        if self.pool_stem and pool >= 2:
+            args.setdefault("pool", pool)
+        return args
 
     # ---- shared machinery ------------------------------------------------------------
     def check_net_args(self, net_args: Mapping[str, Any]) -> None:

@@ -43,14 +43,15 @@ def deploy_shape(config: Any) -> dict[str, Any]:
     return {"input_shape": spec.shape, "num_classes": spec.num_classes}
 
 
-def scoring_net_args(config: Any, space: SearchSpace) -> dict[str, Any]:
-    """``--net`` or the space's scoring network, with one output per class of a class folder."""
+def scoring_net_args(config: Any, space: SearchSpace, net: dict[str, Any] | None) -> dict[str, Any]:
+    """``net`` (``--net``) or the space's scoring network at the run's image size (on large images behind an
+    average-pool stem: :meth:`~evonas.encodings.SearchSpace.scoring_net_args_at`), one output per class of a class folder."""
     from evonas.data import class_folder, describe
 
-    net_args = dict(config.net or space.scoring_net_args)  # --net replaces the scoring network, as build() reads it
+    spec = describe(config.data, dataset=config.dataset, image_size=config.image_size)
+    net_args = space.scoring_net_args_at(spec.shape, net)  # --net replaces the scoring network, as build() reads it
     if class_folder(config.data) is not None:
-        net_args.setdefault("num_classes", describe(config.data, dataset=config.dataset,
-                                                    image_size=config.image_size).num_classes)
+        net_args.setdefault("num_classes", spec.num_classes)
     return net_args
 
 
@@ -66,7 +67,7 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
     from evonas.evaluators.proxy import make_scorer, on_device
     from evonas.fitness import get_proxy
 
-    net_args = scoring_net_args(config, space)
+    net_args = scoring_net_args(config, space, config.net)
     mu, sigma, target = (getattr(config, name, None) for name in ("mu", "sigma", "target_size"))
     device = resolve_device(config.device)
     batch = on_device(run_batch(config), device)
@@ -74,6 +75,9 @@ def proxy_evaluator(config: Any, space: SearchSpace, run_dir: Path | None, progr
                          seed=config.seed, mu=mu, sigma=sigma, target=target,
                          within=cheap_check(space, config.budget, **deploy_shape(config)))  # under a budget, the prior centres on its top
     options = scorer.proxy_options
+    if progress and net_args.get("pool", 1) > 1 and "pool" not in (config.net or {}):
+        print(f"scoring network: an average-pool stem of stride {net_args['pool']} in front of it at "
+              f"{config.image_size} px (--net pool=1 with the network's other arguments: none)", file=sys.stderr)
     if "mu" in options and hasattr(config, "mu"):  # saved with the run, so --resume scores with the same factor
         config.mu, config.sigma, config.target_size = options["mu"], options["sigma"], None
         if progress and mu is None and target is None:

@@ -12,8 +12,10 @@ from evonas.networks.macro import MacroNetwork
 from evonas.networks.nb101 import NB101Network
 from evonas.networks.nb201 import NB201Network
 from evonas.networks.ops import OPS
+from evonas.networks.stem import PoolStem, pooled
 
-__all__ = ["DartsCellPair", "DartsNetwork", "DartsNetworkImageNet", "MacroNetwork", "NB101Network", "NB201Network", "OPS", "count_parameters", "count_params_meta"]
+__all__ = ["DartsCellPair", "DartsNetwork", "DartsNetworkImageNet", "MacroNetwork", "NB101Network", "NB201Network", "OPS", "PoolStem", "count_parameters",
+           "count_params_meta", "pooled"]
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -84,3 +84,34 @@ def test_bad_native_text_is_one_clear_error(name):
         with pytest.raises(evonas.InvalidGenomeError, match=f"(?i){name}") as info:
             space.from_native(bad)
         assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_scoring_network_at_32_px_is_unchanged_and_bounded_at_224(name):
+    """Issue 29: at 224 px the search's scoring network costs what it costs at 32 px (an average-pool stem
+    of stride 7, no parameters); at 32 px it is ``scoring_net_args`` itself, so scores there do not move."""
+    from evonas.fitness.flops import count_macs
+    from evonas.networks import PoolStem, count_parameters
+
+    space = evonas.get_space(name)
+    if not space.pool_stem:
+        pytest.skip(f"{name}: build takes no pool")
+    assert space.scoring_net_args_at((3, 32, 32)) == dict(space.scoring_net_args)
+    assert space.scoring_net_args_at((3, 63, 63)) == dict(space.scoring_net_args)
+    (g,) = _genomes(space, 1, seed=4)
+    small = space.build(g, **space.scoring_net_args_at((3, 32, 32))).eval()
+    assert not isinstance(small, PoolStem)
+    large_args = space.scoring_net_args_at((3, 224, 224))
+    assert large_args == {**space.scoring_net_args, "pool": 7}
+    large = space.build(g, **large_args).eval()
+    macs = {side: count_macs(net, torch.zeros(1, 3, side, side)) for side, net in ((32, small), (224, large))}
+    assert macs[224] <= 1.1 * macs[32]  # without the stem: about 49x
+    assert count_parameters(large) == count_parameters(small) == space.count_params(g, **large_args)
+    assert large(torch.zeros(2, 3, 224, 224)).shape == (2, 10)
+
+
+def test_net_keeps_its_pool_and_gets_the_rules_otherwise():
+    space = evonas.get_space("nb201")
+    assert space.scoring_net_args_at((3, 224, 224), {"C": 8, "N": 1}) == {"C": 8, "N": 1, "pool": 7}
+    assert space.scoring_net_args_at((3, 224, 224), {"C": 8, "pool": 1}) == {"C": 8, "pool": 1}
+    assert space.scoring_net_args_at((3, 128, 96), None) == {"C": 16, "N": 5, "pool": 3}  # the shorter side
