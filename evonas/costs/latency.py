@@ -102,7 +102,8 @@ class Latency(Cost):
         device: where the network runs (default cpu).
         table: a CSV measured elsewhere (:func:`read_latency_table`): looked up, nothing is timed.
         cache: the run folder's ``latency.csv``: read back, and appended to as architectures are timed.
-        input_shape, num_classes: the run's images and classes (see :class:`~evonas.costs.Cost`).
+        input_shape: the run's image shape, channels first (see :class:`~evonas.costs.Cost`).
+        num_classes: the run's class count (see :class:`~evonas.costs.Cost`).
     """
 
     name = "latency"
