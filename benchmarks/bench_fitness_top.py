@@ -134,6 +134,9 @@ def candidates(extras: list[str]) -> dict[str, Fitness]:
         "reg-swap mu=top, sigma=mu^2/4": gaussian(lambda c: c.mu_top, lambda c: c.mu_top**2 / 4),
         "reg-swap mu=top, sigma=4 mu^2": gaussian(lambda c: c.mu_top, lambda c: 4 * c.mu_top**2),
         "log swap + 0.5 log params": lambda f, c: np.log(f["swap"].to_numpy()) + 0.5 * np.log(f["theta"].to_numpy()),
+        # diagnostics, not candidates: the size first, ties (NB201 has 28 sizes) broken by SWAP or against it
+        "(diagnostic) params, ties by swap": lambda f, c: f["theta"].to_numpy() + 1e-9 * f["swap"].to_numpy(),
+        "(diagnostic) params, ties by -swap": lambda f, c: f["theta"].to_numpy() - 1e-9 * f["swap"].to_numpy(),
     }
     for w in (0.25, 0.5, 1.0, 2.0):
         out[f"swap+params (w params {w:g})"] = ensemble(swap=1.0, theta=w)
@@ -160,6 +163,23 @@ def context(budget: int | None, frame_ref: pd.DataFrame) -> Context:
             sizes.append(SPACE.count_params(g, **net) / 1e3)
     mu_space, _ = calibrate(SPACE, net_args=net, seed=0)
     return Context(None if budget is None else budget / 1e3, mu_space, mu_top, np.array(sizes), frame_ref)
+
+
+def skip_edge(sample: pd.DataFrame, members: list[str]) -> str:
+    """Which proxies see what the best NB201 cells share, a skip connection on the edge 0 -> 3.
+
+    For accuracy and each proxy: the mean residual of its rank (in [0, 1]) after a straight-line
+    fit on the rank of the parameter count, for cells with that skip and without it.
+    """
+    skip = (sample["arch"].str.split("+").str[2].str.startswith("|skip_connect~0|")).to_numpy()
+    size = sample["theta"].rank(pct=True).to_numpy()
+    lines = [f"the skip 0 -> 3 ({skip.sum()} of {len(sample)} sample archs): mean rank residual after size, with / without"]
+    for m in ["cifar10_valid_acc", *members]:
+        r = sample[m].rank(pct=True).to_numpy()
+        ok = np.isfinite(r)
+        res = r - np.polyval(np.polyfit(size[ok], r[ok], 1), size)
+        lines.append(f"  {m:<18} {np.nanmean(res[skip]):+.3f} / {np.nanmean(res[~skip]):+.3f}")
+    return "\n".join(lines)
 
 
 def top_k(values: np.ndarray, acc: np.ndarray, k: int) -> float:
@@ -243,6 +263,8 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--evaluations", type=int, default=100)
     p.add_argument("--no-search", action="store_true")
+    p.add_argument("--search-budgets", nargs="+", default=None, metavar="B",
+                   help="params budgets of the searches (default: all; 'none' for no budget)")
     p.add_argument("--others", action="store_true", help="also the NB301 and NB101 tables")
     p.add_argument("--out", type=Path, default=Path("runs/fitness_top"))
     args = p.parse_args()
@@ -278,15 +300,18 @@ def main() -> None:
                 rows.append({"budget": label, "scope": scope, **r})
                 print(f"  {name:<58} {r['rho']:6.3f} " + " ".join(f"{r[f'top{k}']:7.2f}" for k in TOPS))
     pd.DataFrame(rows).to_csv(args.out / "top.csv", index=False)
+    print(skip_edge(sample, ["swap", *extras]))
     if not args.no_search:
         chosen = args.search if args.search is not None else [n for n in cands if n not in reads_extras]
-        run_searches(chosen, cands, full, ref, params, args)
+        budgets = BUDGETS if args.search_budgets is None else tuple(
+            None if b == "none" else int(float(b)) for b in args.search_budgets)
+        run_searches(chosen, cands, full, ref, params, budgets, args)
     if args.others:
         other_tables(args.out)
 
 
 def run_searches(chosen: list[str], cands: dict[str, Fitness], full: pd.DataFrame, ref: pd.DataFrame,
-                 params: dict, args: argparse.Namespace) -> None:
+                 params: dict, budgets: tuple[int | None, ...], args: argparse.Namespace) -> None:
     valid = dict(zip(full["arch"], full["cifar10_valid_acc"]))
     test = dict(zip(full["arch"], full["cifar10_test_acc"]))
     print(f"\nSearch (lookup through evonas.search, P = 10, {args.evaluations} evaluations): validation / test accuracy of "
@@ -295,7 +320,7 @@ def run_searches(chosen: list[str], cands: dict[str, Fitness], full: pd.DataFram
     print(f"  {'budget':>6} {'fitness':<58} {'SWAP-NAS valid':>14} {'test':>13} {'random: test':>13} {'vs random':>9} "
           f"{'vs params':>9}")
     rows = []
-    for budget in BUDGETS:
+    for budget in budgets:
         ctx = context(budget, ref)
         label = "none" if budget is None else f"{budget / 1e6:g} M"
         base = search_archs(dict(zip(full["arch"], full["theta"])), params, "swap-nas", budget, args.seeds, args.evaluations)
@@ -312,7 +337,8 @@ def run_searches(chosen: list[str], cands: dict[str, Fitness], full: pd.DataFram
         t_base, v_base = [test[a] for a in base], [valid[a] for a in base]
         print(f"  {label:>6} {'(SWAP-NAS on params alone)':<58} {np.mean(v_base):7.2f} ± {np.std(v_base):4.2f} "
               f"{np.mean(t_base):6.2f} ± {np.std(t_base):4.2f}", flush=True)
-    pd.DataFrame(rows).to_json(args.out / "search.json", orient="records")
+    tag = "_".join("none" if b is None else str(b) for b in budgets)
+    pd.DataFrame(rows).to_json(args.out / f"search_{tag}.json", orient="records")
 
 
 def score_table(args: argparse.Namespace) -> None:
