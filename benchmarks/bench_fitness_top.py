@@ -35,6 +35,7 @@ Usage::
     nice -n 19 python benchmarks/bench_fitness_top.py --score nb301 --members swap --repeats 2
     nice -n 19 python benchmarks/bench_fitness_top.py --score nb101 --members swap --repeats 2
     python benchmarks/bench_fitness_top.py                 # the tables (top-k, search, other spaces)
+    python benchmarks/bench_fitness_top.py --cost reg-swap swap+synflow   # CPU per architecture, one run
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ from bench_ensemble import TABLES, MemberScores  # noqa: E402  (the script's own
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"
 SCORES = HERE / "data" / "nb201_swap.csv.gz"
+#: proxies scored on the whole NB201 table too (``score_nb201.py --proxy NAME`` writes ``data/nb201_NAME.csv.gz``)
+TABLE_MEMBERS = ("synflow",)
 SPACE = evonas.get_space("nb201")
 BUDGETS = (200_000, 300_000, 500_000, 800_000, None)
 TOPS = (1, 5, 20)
@@ -120,8 +123,12 @@ def ensemble(**weights: float) -> Fitness:
 reg_top = gaussian(lambda c: c.mu_top)
 
 
-def candidates(extras: list[str]) -> dict[str, Fitness]:
-    """Every fitness compared: name -> ``(frame of swap, theta, params, extras; context) -> values``."""
+def candidates(extras: list[str], members: list[str] | tuple[str, ...] = ()) -> dict[str, Fitness]:
+    """Every fitness compared: name -> ``(frame of swap, theta, params, extras; context) -> values``.
+
+    ``members`` are proxies known on the whole table: each gets a grid of weights in rank
+    ensembles with SWAP (and the parameter count), to be chosen on validation accuracy.
+    """
     out: dict[str, Fitness] = {
         "params": lambda f, c: f["theta"].to_numpy(),
         "swap": lambda f, c: f["swap"].to_numpy(),
@@ -140,6 +147,15 @@ def candidates(extras: list[str]) -> dict[str, Fitness]:
     }
     for w in (0.25, 0.5, 1.0, 2.0):
         out[f"swap+params (w params {w:g})"] = ensemble(swap=1.0, theta=w)
+    for x in members:
+        out[f"{x} (alone)"] = lambda f, c, x=x: f[x].to_numpy()
+        for w in (0.25, 0.5, 1.0, 2.0, 4.0):
+            out[f"swap+{x} (w {x} {w:g})"] = ensemble(swap=1.0, **{x: w})
+        for w in (0.5, 1.0, 2.0):
+            for wp in (0.5, 1.0):
+                out[f"swap+{x}+params (w {x} {w:g}, params {wp:g})"] = ensemble(swap=1.0, theta=wp, **{x: w})
+        for w in (0.5, 1.0, 2.0):
+            out[f"reg-swap+{x} (w {x} {w:g})"] = ensemble(**{"reg-swap": 1.0, x: w})
     for x in extras:
         out[f"swap+{x}"] = ensemble(swap=1.0, **{x: 1.0})
         out[f"swap+{x}+params"] = ensemble(swap=1.0, theta=1.0, **{x: 1.0})
@@ -188,22 +204,27 @@ def top_k(values: np.ndarray, acc: np.ndarray, k: int) -> float:
     return float(acc[np.argsort(-v, kind="stable")[:k]].mean())
 
 
-def load_nb201(out: Path, extras: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(every architecture with swap, theta, accuracies; the seeded sample with the extra members it has)."""
+def load_nb201(out: Path, extras: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(every architecture with swap, theta, the :data:`TABLE_MEMBERS` scored, accuracies; the seeded sample with
+    the extra members it has; the table members found)."""
     scores = pd.read_csv(SCORES, comment="#")
     table = pd.read_csv(SHARED / "nb201_cifar10.csv")
     full = scores.merge(table, on=["index", "arch"])
     full = full[np.isfinite(full["score"])].rename(columns={"score": "swap"}).reset_index(drop=True)
     full["theta"] = full["params"] / 1e3
+    members = [m for m in TABLE_MEMBERS if (HERE / "data" / f"nb201_{m}.csv.gz").exists()]
+    for m in members:
+        other = pd.read_csv(HERE / "data" / f"nb201_{m}.csv.gz", comment="#", usecols=["index", "score"])
+        full = full.merge(other.rename(columns={"score": m}), on="index", how="left")
     sample = select_rows(table[["arch"]], 1000, 0)
     kept = out / "nb201_r1.csv"
     if extras and kept.exists():
         long = pd.read_csv(kept)
         wide = long.pivot_table(index="arch", columns="member", values="value", aggfunc="first")
-        have = [m for m in extras if m in wide.columns]
+        have = [m for m in extras if m in wide.columns and m not in members]
         sample = sample.merge(wide[have].dropna(how="all").reset_index(), on="arch")
     sample = sample.merge(full, on="arch")
-    return full, sample.reset_index(drop=True)
+    return full, sample.reset_index(drop=True), members
 
 
 def measure_top(name: str, fit: Fitness, frame: pd.DataFrame, ctx: Context, limit: float | None) -> dict:
@@ -267,20 +288,27 @@ def main() -> None:
                    help="params budgets of the searches (default: all; 'none' for no budget)")
     p.add_argument("--others", action="store_true", help="also the NB301 and NB101 tables")
     p.add_argument("--out", type=Path, default=Path("runs/fitness_top"))
+    p.add_argument("--cost", nargs="+", metavar="PROXY", default=None,
+                   help="time these proxies per NB201 architecture, interleaved in one run (search defaults), then stop")
+    p.add_argument("--cost-archs", type=int, default=40)
     args = p.parse_args()
     torch.set_num_threads(1)
+    if args.cost:
+        cost_per_arch(args.cost, args.cost_archs)
+        return
     if args.score:
         score_table(args)
         return
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
     print(f"commit {commit}; {platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}; "
           f"SWAP-NAS P = 10, {args.evaluations} evaluations, seeds 0..{args.seeds - 1}")
-    full, sample = load_nb201(args.out, args.extras)
-    extras = [m for m in args.extras if m in sample.columns]
-    cands = candidates(extras)
+    full, sample, members = load_nb201(args.out, args.extras)
+    extras = [m for m in args.extras if m in sample.columns and m not in members]
+    cands = candidates(extras, members)
     reads_extras = {n for n in cands if any(x in n for x in extras)}
-    ref = sample.iloc[:REFERENCE_SIZE][["swap", "theta", *extras]]
-    print(f"sample: {len(sample)} archs (seed 0) with {extras or 'no other proxies'}; reference: its first {len(ref)}")
+    ref = sample.iloc[:REFERENCE_SIZE][["swap", "theta", *members, *extras]]
+    print(f"whole table: swap, params and {members or 'no other proxy'}; sample: {len(sample)} archs (seed 0) with "
+          f"{extras or 'no other proxies'}; reference: its first {len(ref)}")
     print(cost_table(args.out, extras))
     params = dict(zip(full["arch"], full["params"]))
     rows = []
@@ -300,7 +328,7 @@ def main() -> None:
                 rows.append({"budget": label, "scope": scope, **r})
                 print(f"  {name:<58} {r['rho']:6.3f} " + " ".join(f"{r[f'top{k}']:7.2f}" for k in TOPS))
     pd.DataFrame(rows).to_csv(args.out / "top.csv", index=False)
-    print(skip_edge(sample, ["swap", *extras]))
+    print(skip_edge(sample, ["swap", *members, *extras]))
     if not args.no_search:
         chosen = args.search if args.search is not None else [n for n in cands if n not in reads_extras]
         budgets = BUDGETS if args.search_budgets is None else tuple(
@@ -354,6 +382,36 @@ def score_table(args: argparse.Namespace) -> None:
             print(f"{i} of {len(rows)}", flush=True)
 
 
+def cost_per_arch(proxies: list[str], n: int) -> None:
+    """Median seconds per architecture of each proxy as a search scores it (4 re-initialisations, 16 images, the
+    scoring network), the proxies taking turns on the same ``n`` seeded architectures, so load hits all alike;
+    and the one-off set-up (calibration, an ensemble's 64-architecture reference), timed once."""
+    import time
+
+    from evonas.data import load_images
+    from evonas.evaluators.proxy import make_scorer
+
+    batch = load_images(None, samples=16)
+    scorers, setup = {}, {}
+    for proxy in proxies:
+        t0 = time.process_time()
+        scorers[proxy] = make_scorer(SPACE, proxy, batch=batch, net_args=dict(SPACE.scoring_net_args), repeats=4, seed=0)
+        setup[proxy] = time.process_time() - t0
+    rng = np.random.default_rng(1)
+    archs = [SPACE.sample(rng) for _ in range(n)]
+    times: dict[str, list[float]] = {proxy: [] for proxy in proxies}
+    for i, arch in enumerate(archs):
+        for proxy in proxies[i % 2:] + proxies[:i % 2]:  # alternate who goes first
+            t0 = time.process_time()
+            scorers[proxy](arch)
+            times[proxy].append(time.process_time() - t0)
+    base = float(np.median(times[proxies[0]]))
+    for proxy in proxies:
+        med = float(np.median(times[proxy]))
+        print(f"{proxy:<24} median {1e3 * med:6.0f} ms/arch CPU ({med / base:.2f}x {proxies[0]}), "
+              f"set-up {setup[proxy]:.1f} s CPU, {n} archs (seed 1), one torch thread")
+
+
 def cost_table(out: Path, extras: list[str]) -> str:
     """Median ms per architecture of each kept member (1 re-initialisation; as they were scored)."""
     kept = out / "nb201_r1.csv"
@@ -365,7 +423,11 @@ def cost_table(out: Path, extras: list[str]) -> str:
 
 
 def other_tables(out: Path) -> None:
-    """ρ and top-k (validation accuracy) of the swap/params candidates on NB301 and NB101, against size."""
+    """ρ and top-k (validation accuracy) of the candidates on NB301 and NB101, against size.
+
+    Those of (SWAP, size) always; those with a :data:`TABLE_MEMBERS` proxy where the table was
+    scored with it (``--score nb301 --members synflow --repeats 2``).
+    """
     for name, size_col in (("nb301", "nb301_params"), ("nb101", "params_m")):
         space_name, file, arch_col, acc_col, _ = TABLES[name]
         kept = out / f"{name}_r2.csv"
@@ -382,7 +444,8 @@ def other_tables(out: Path) -> None:
         rng = np.random.default_rng(0)
         sizes = np.array([space.count_params(space.sample(rng), **space.scoring_net_args) for _ in range(200)]) / 1e3
         ref_rows = frame.sample(n=min(REFERENCE_SIZE, len(frame)), random_state=0)
-        ref = ref_rows[["swap", "theta"]]
+        present = [m for m in TABLE_MEMBERS if m in frame.columns]
+        ref = ref_rows[["swap", "theta", *present]]
         ctx = Context(None, mu, mu, sizes, ref)
         acc = frame[acc_col].to_numpy()
         print(f"\n{name}: {len(frame)} archs, {acc_col}; scoring network {dict(space.scoring_net_args)}, "
@@ -390,7 +453,7 @@ def other_tables(out: Path) -> None:
               + " ".join(f"top{k} {top_k(frame['bench'].to_numpy(), acc, k):.2f}" for k in TOPS)
               + f"; best {acc.max():.2f}, mean {acc.mean():.2f}")
         print(f"  {'fitness':<58} {'rho':>6} " + " ".join(f"{'top' + str(k):>7}" for k in TOPS))
-        for cand, fit in candidates([]).items():
+        for cand, fit in candidates([], present).items():
             if "budget" in cand:
                 continue
             values = fit(frame, ctx)
