@@ -17,7 +17,9 @@ yardstick for choosing one. For each candidate fitness and each params budget (0
 
 Every proxy is scored once and combined offline: SWAP of all 15,625 architectures comes from
 ``benchmarks/data/nb201_swap.csv.gz`` (the search's defaults: C = 16, N = 5, 16 packaged images,
-4 re-initialisations, seed 0); other proxies of the seeded sample (``--sample`` rows of the
+4 re-initialisations, seed 0), and so does every proxy of :data:`TABLE_MEMBERS` that
+``score_nb201.py --proxy NAME`` has scored (``nb201_synflow.csv.gz``: 1 re-initialisation), each
+tried in rank ensembles with SWAP at a grid of weights; other proxies of the seeded sample (``--sample`` rows of the
 shared table, seed 0) are scored here with ``--score`` at 1 re-initialisation and kept in
 ``--out`` with their time per architecture, so every later run reads them back in seconds.
 Rank ensembles rank each member among its values on the first 64 architectures of the seeded
@@ -31,9 +33,11 @@ network's parameter count and the scoring network's (scored with ``--score nb301
 
 Usage::
 
+    nice -n 19 python benchmarks/score_nb201.py --proxy synflow --repeats 1 --workers 2   # the whole table, ~25 min
     nice -n 19 python benchmarks/bench_fitness_top.py --score nb201 --members zico nwot jacov synflow snip grad_norm
     nice -n 19 python benchmarks/bench_fitness_top.py --score nb301 --members swap --repeats 2
     nice -n 19 python benchmarks/bench_fitness_top.py --score nb101 --members swap --repeats 2
+    nice -n 19 python benchmarks/bench_fitness_top.py --score nb301 --members synflow --repeats 2   # and nb101
     python benchmarks/bench_fitness_top.py                 # the tables (top-k, search, other spaces)
     python benchmarks/bench_fitness_top.py --cost reg-swap swap+synflow   # CPU per architecture, one run
 """
