@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from deap import tools
@@ -70,18 +70,13 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
     journal (:func:`evonas.runfolder.append_journal`), and the checkpoint records the
     journal's size, so a checkpoint costs what the cycle added, not what the run holds.
     """
-    done = state.journaled
-    records = [{"cache": row} for row in state.cache.records(done.cache)]
-    records += [{"log": row} for row in list(state.logbook)[done.log:]]
-    size = runfolder.append_journal(run_dir, done.size, records)
-    state.journaled = Journaled(size, len(state.cache.stored), len(state.logbook))
+    state.journaled = journal(run_dir, state.journaled, state.cache, state.logbook)
     runfolder.save_checkpoint(run_dir, KIND, {
         "cycle": state.cycle,
         "stalled": state.stalled,
         "population": [_individual_json(ind) for ind in state.population],
         "halloffame": [_individual_json(ind) for ind in state.halloffame],
-        "cache": {"hits": state.cache.hits, "misses": state.cache.misses},
-        "journal": size,
+        **journaled_fields(state.journaled, state.cache),
         "rng": {"numpy": state.rng.bit_generator.state},
         "pipeline": {"lanes": state.lanes, "inflight": [
             {"cycle": b.cycle, "rng": b.rng, "seen": b.seen, "population": [_individual_json(i) for i in b.population]}
@@ -104,7 +99,7 @@ def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size:
         logbook = tools.Logbook()
         logbook.extend(records)
         logbook.header = list(records[0]) if records else None
-        journaled = Journaled(int(data["journal"]), len(cache.stored), len(logbook)) if "journal" in data else Journaled()
+        journaled = read_journaled(data, cache, logbook)
         hof = tools.HallOfFame(halloffame_size)
         for ind in (_individual(d, fitness) for d in data["halloffame"][:halloffame_size]):  # in the saved order
             hof.items.append(ind)
@@ -126,9 +121,32 @@ def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None
 
 
+def journal(run_dir: Path, done: Journaled, cache: ScoreCache, log: Sequence[Any]) -> Journaled:
+    """Append what is new since ``done`` -- the cache's stores, the log's rows -- to the run's journal; what it holds now.
+
+    The one way a checkpoint keeps what grows with a run (single- and multi-objective
+    alike): it costs what the step added, not what the run holds. A tail that a killed run
+    appended after its last checkpoint is cut first (:func:`evonas.runfolder.append_journal`).
+    """
+    records = [{"cache": row} for row in cache.records(done.cache)]
+    records += [{"log": row} for row in list(log)[done.log:]]
+    size = runfolder.append_journal(run_dir, done.size, records)
+    return Journaled(size, len(cache.stored), len(log))
+
+
+def journaled_fields(done: Journaled, cache: ScoreCache) -> dict[str, Any]:
+    """What a checkpoint holds of the journaled part: the journal's size and the cache's counts (its rows are journaled)."""
+    return {"cache": {"hits": cache.hits, "misses": cache.misses}, "journal": done.size}
+
+
+def read_journaled(data: dict[str, Any], cache: ScoreCache, log: Sequence[Any]) -> Journaled:
+    """What the journal holds of a checkpoint read by :func:`read_cache_and_log` (none for a folder from before it)."""
+    return Journaled(int(data["journal"]), len(cache.stored), len(log)) if "journal" in data else Journaled()
+
+
 def read_cache_and_log(data: dict[str, Any], run_dir: Path, key: Callable[[Genome], str]) -> tuple[ScoreCache, list[dict]]:
-    """The score cache and the log rows a checkpoint's ``data`` owns: from the journal, or inline (an older run folder,
-    or a multi-objective checkpoint, which holds its cache inline)."""
+    """The score cache and the log rows a checkpoint's ``data`` owns: from the journal, or inline (a run folder from
+    before the journal: its ``logbook``, or a multi-objective run's ``hypervolume`` history)."""
     cache = ScoreCache(key)
     if "journal" in data:
         rows = runfolder.read_journal(run_dir, int(data["journal"]))
@@ -136,7 +154,7 @@ def read_cache_and_log(data: dict[str, Any], run_dir: Path, key: Callable[[Genom
         cache.hits, cache.misses = int(data["cache"]["hits"]), int(data["cache"]["misses"])
         return cache, [r["log"] for r in rows if "log" in r]
     cache.load_json(data["cache"])  # a run folder from before the journal (its next checkpoint starts one)
-    return cache, list(data.get("logbook", []))
+    return cache, list(data.get("logbook", data.get("hypervolume", [])))
 
 
 def _individual_json(ind: Individual) -> dict[str, Any]:

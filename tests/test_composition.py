@@ -18,6 +18,7 @@ import pytest
 import evonas
 import evonas.facade
 import evonas.preamble
+from evonas.checkpoint import read_cache_and_log
 from evonas.config import MooConfig, SearchConfig
 from evonas.encodings.genome import digest
 from evonas.errors import ConfigError, ProxyError
@@ -247,7 +248,8 @@ def test_every_algorithm_evaluator_and_space_compose_multi_objective(algorithm, 
 
     first = tmp_path / "first"
     run_moo(MooConfig.from_dict(values), first, progress=False)
-    victim = list(json.loads((first / "checkpoint.json").read_text())["cache"]["scores"])[-2]
+    victim = list(read_cache_and_log(json.loads((first / "checkpoint.json").read_text()), first,
+                                     evonas.get_space(space).network_key)[0].scores)[-2]
     wrapped(monkeypatch, victim, space)
 
     whole = tmp_path / "whole"

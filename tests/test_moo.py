@@ -23,6 +23,8 @@ import evonas
 from evonas.facade import check
 from evonas.cli import main
 from evonas.cache import ScoreCache
+from evonas.checkpoint import read_cache_and_log
+from evonas.runfolder import read_journal
 from evonas.errors import ConfigError, DataError, ProxyError, UnknownNameError
 from evonas.moo import (
     ALGORITHMS,
@@ -245,10 +247,49 @@ def test_resume_refuses_a_checkpoint_it_cannot_reproduce(tmp_path):
     (run / "checkpoint.json").write_text(json.dumps(changed))
     with pytest.raises(ConfigError, match="did not reproduce"):
         run_fake(run, resume=True, cycles=3)
-    state["cache"]["scores"].popitem()
-    (run / "checkpoint.json").write_text(json.dumps(state))
+    (run / "checkpoint.json").write_text(json.dumps(inline(run, state, drop_last=True)))  # a cache without its last row
+    (run / "journal.jsonl").unlink()
     with pytest.raises(ConfigError, match="did not reproduce"):
         run_fake(run, resume=True, cycles=3)
+
+
+def inline(run: Path, state: dict, drop_last: bool = False) -> dict:
+    """``state`` as a checkpoint from before the journal wrote it: the cache and the hypervolume history inline."""
+    cache, history = read_cache_and_log(state, run, evonas.get_space("nb201").network_key)
+    old = {k: v for k, v in state.items() if k != "journal"}
+    old["cache"], old["hypervolume"] = cache.to_json(), history
+    if drop_last:
+        old["cache"]["scores"].popitem()
+    return old
+
+
+def test_a_checkpoint_journals_the_cache_and_cuts_a_torn_tail_on_resume(tmp_path):
+    """The checkpoint holds no cache rows (they are appended to the journal); what a killed run appended after its
+    last checkpoint -- here half a line -- is cut on resume, and the run ends as the uninterrupted one."""
+    whole, run = tmp_path / "whole", tmp_path / "run"
+    run_fake(whole, cycles=4)
+    run_fake(run, cycles=2)
+    state = json.loads((run / "checkpoint.json").read_text())
+    assert set(state["cache"]) == {"hits", "misses"} and "hypervolume" not in state
+    rows = read_journal(run, state["journal"])
+    assert sum("cache" in r for r in rows) == state["cache"]["misses"] and sum("log" in r for r in rows) == 3
+    with open(run / "journal.jsonl", "ab") as f:
+        f.write(b'{"cache":["torn')
+    run_fake(run, resume=True, cycles=4)
+    assert files(run) == files(whole)
+    assert (run / "journal.jsonl").read_bytes() == (whole / "journal.jsonl").read_bytes()
+    assert (run / "checkpoint.json").read_text() == (whole / "checkpoint.json").read_text()
+
+
+def test_a_run_folder_from_before_the_journal_resumes_to_the_same_front(tmp_path):
+    whole, run = tmp_path / "whole", tmp_path / "run"
+    run_fake(whole, cycles=4)
+    run_fake(run, cycles=2)
+    (run / "checkpoint.json").write_text(json.dumps(inline(run, json.loads((run / "checkpoint.json").read_text()))))
+    (run / "journal.jsonl").unlink()
+    run_fake(run, resume=True, cycles=4)
+    assert files(run) == files(whole)
+    assert json.loads((run / "checkpoint.json").read_text()) == json.loads((whole / "checkpoint.json").read_text())
 
 
 def test_config_errors_name_the_value(tmp_path):

@@ -119,6 +119,18 @@ def test_each_kind_of_folder_says_what_it_holds(runs):
     assert trained.kind == "training" and trained.status == "finished" and trained.facts["epochs"] == 1
 
 
+def test_a_stopped_multi_objective_search_is_read_from_its_journal(runs, tmp_path):
+    """A multi-objective checkpoint holds no cache rows: the report reads its scores through the journal."""
+    stopped = tmp_path / "pareto-stopped"
+    shutil.copytree(runs["pareto"], stopped)
+    for name in ("scored.csv", "front.csv", "front.png", "front_params.png"):
+        (stopped / name).unlink(missing_ok=True)
+    assert "scores" not in json.loads((stopped / "checkpoint.json").read_text())["cache"]
+    view = read_run(stopped)
+    assert view.status.startswith("running or stopped") and view.facts["evaluations"] == 12
+    assert any("scores read from checkpoint.json" in note for note in view.notes)
+
+
 def test_a_training_inside_a_search_folder_is_shown_with_it(runs, tmp_path):
     nested = tmp_path / "searched"
     shutil.copytree(runs["quick"], nested)

@@ -1,8 +1,10 @@
 """Checkpoints of a multi-objective search, in the run folder's one format (:mod:`evonas.runfolder`).
 
-How resume is exact: the checkpoint holds the population with its objective values, the
-score cache, both generator states (our operators' and pymoo's), the generation and the
-hypervolume history, all in JSON. Rather than rebuild pymoo's algorithm object (pickling it
+How resume is exact: the checkpoint holds the population with its objective values, both
+generator states (our operators' and pymoo's) and the generation, all in JSON; the score
+cache and the hypervolume history grow with the run, so their new rows are appended to the
+run's journal as a single-objective search's are (:func:`evonas.checkpoint.journal`), and
+the checkpoint records the journal's size. Rather than rebuild pymoo's algorithm object (pickling it
 is forbidden here, and its hidden state -- ranks, crowding distances, archives -- differs
 per algorithm), a resumed run *replays* the saved generations: a fresh algorithm with the
 same seeds asks for the same offspring, and every one of them is answered from the saved
@@ -23,6 +25,7 @@ import numpy as np
 from pymoo.core.algorithm import Algorithm
 
 from evonas import runfolder
+from evonas.checkpoint import Journaled, journal, journaled_fields, read_cache_and_log, read_journaled
 from evonas.errors import ConfigError
 from evonas.moo.algorithms import ask_and_tell
 from evonas.moo.front import Normalisation
@@ -30,7 +33,7 @@ from evonas.moo.problem import ArchitectureProblem
 
 KIND = "moo"
 #: what a multi-objective checkpoint holds
-SAVED = ("generation", "population", "cache", "rng", "normalisation", "hypervolume")
+SAVED = ("generation", "population", "cache", "rng", "normalisation")
 #: how a resume finds how far the run got (generation 1 is the initial sample, cycle 0), before anything is written
 FORMAT = runfolder.CheckpointFormat(
     KIND, SAVED, lambda data: (int(data["generation"]) - 1, int(data["cache"]["misses"]), int(data.get("stalled", 0))),
@@ -45,19 +48,20 @@ class MooState:
     stalled: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     normalisation: Normalisation | None = None
+    journaled: Journaled = field(default_factory=Journaled)  # what the run folder's journal holds already
 
 
 def save_checkpoint(out: Path, state: MooState, algorithm: Algorithm, problem: ArchitectureProblem,
                     rng: np.random.Generator) -> None:
-    """Write the state of ``out``'s search after generation ``state.generation`` (atomic)."""
+    """Write the state of ``out``'s search after generation ``state.generation`` (atomic; cache and history journaled)."""
+    state.journaled = journal(out, state.journaled, problem.cache, state.history)
     runfolder.save_checkpoint(out, KIND, {
         "generation": state.generation,
         "stalled": state.stalled,
         "population": _population(algorithm),
-        "cache": problem.cache.to_json(),
+        **journaled_fields(state.journaled, problem.cache),
         "rng": {"operators": rng.bit_generator.state, "algorithm": algorithm.random_state.bit_generator.state},
         "normalisation": None if state.normalisation is None else dataclasses.asdict(state.normalisation),
-        "hypervolume": state.history,
     })
 
 
@@ -67,10 +71,11 @@ def restore(saved: dict[str, Any], out: Path, algorithm: Algorithm, problem: Arc
 
     Every offspring is answered from the saved cache (nothing is evaluated); ``problem``'s
     cache then holds the saved one. Damaged or not reproduced: one line, nothing written.
+    A run folder from before the journal (its cache and history inline) resumes alike.
     """
     try:
         done = int(saved["generation"])
-        problem.cache.load_json(saved["cache"])
+        problem.cache, history = read_cache_and_log(saved, out, problem.cache.key)
         problem.limit = 0  # a replay evaluates nothing: every answer comes from the saved cache
         for _ in range(done):
             ask_and_tell(algorithm, problem)
@@ -79,10 +84,12 @@ def restore(saved: dict[str, Any], out: Path, algorithm: Algorithm, problem: Arc
             and rng.bit_generator.state == saved["rng"]["operators"]
             and algorithm.random_state.bit_generator.state == saved["rng"]["algorithm"]
         )
-        problem.cache.load_json(saved["cache"])  # the replay's cache hits are not part of the run
+        # the replay's cache hits are not part of the run
+        problem.cache.hits, problem.cache.misses = int(saved["cache"]["hits"]), int(saved["cache"]["misses"])
         norm = saved["normalisation"]
-        state = MooState(done, int(saved.get("stalled", 0)), list(saved["hypervolume"]),
-                         None if norm is None else Normalisation(**{k: tuple(v) for k, v in norm.items()}))
+        state = MooState(done, int(saved.get("stalled", 0)), history,
+                         None if norm is None else Normalisation(**{k: tuple(v) for k, v in norm.items()}),
+                         read_journaled(saved, problem.cache, history))
     except (KeyError, ValueError, TypeError, AttributeError) as err:
         raise ConfigError(f"--resume {out}: {runfolder.CHECKPOINT_FILE} is damaged ({type(err).__name__}: {err})") from None
     if not same:

@@ -17,7 +17,7 @@ and ``W`` only, never on the number of workers or on timing:
 - every wait is for the oldest evaluation submitted, so events happen in one order;
 - a cycle draws from its own random stream, a *lane* (cycle ``c``: lane ``c mod W``, which
   has no other cycle in flight); lane 0 continues the run's generator, so ``W = 1`` draws as before;
-- a cycle sees the cache as it stood when it was bred plus its own results (its *ledger*);
+- a cycle sees the cache as it stood when it was bred plus its own results (its *view*, :func:`ledger`);
   its evaluations enter the run's cache, budget and logbook when it is merged
   (:meth:`~evonas.strategy.SearchRun.settle`; past the budget they are dropped);
 - a cycle submits nothing once the architectures that earlier cycles have in flight use up
@@ -65,13 +65,15 @@ class Bred:
 
 @dataclass
 class _Cycle:
+    """A cycle in flight: its breeding generator, the cache as it sees it, and what it scored so far."""
+
     bred: Bred
     steps: Generator
-    ledger: ScoreCache
+    view: ScoreCache  # the cache as it stood when the cycle was bred, plus the cycle's own results
     batches: list = field(default_factory=list)  # what each evaluation scored, in order
     submitted: set = field(default_factory=set)  # the cache keys it submitted
     pending: tuple | None = None  # (individuals, parent, limit, futures)
-    outcome: tuple[list, list] | None = None
+    outcome: tuple[list, list] | None = None  # (joining, scored) once bred to the end
 
 
 def check_window(window: int) -> None:
@@ -94,100 +96,132 @@ def steady_state(population: list, toolbox: base.Toolbox, run: SearchRun, breed:
     if rng is None and window > 1:
         raise ConfigError(f"window = {window}: a pipelined search needs the toolbox's generator (rng=...)")
     run.begin(population)
-    if rng is None:
-        run.lanes = None
-    elif run.lanes is None:
-        seeds = [int(rng.integers(2**63)) for _ in range(window - 1)]
-        run.lanes = [rng.bit_generator.state] + [np.random.default_rng(s).bit_generator.state for s in seeds]
-    if run.lanes is not None and len(run.lanes) != window:
-        raise ConfigError(f"window = {window}: the run being continued has {len(run.lanes)} (a window cannot change)")
-    if run.resumed and not run.stop.more(run.cycle, run.spent, run.stalled):
+    run.lanes = lanes(run.lanes, rng, window)
+    pipe = _Pipeline(population, toolbox, run, breed, window, rng)
+    if run.resumed and not pipe.more():
         run.inflight = []  # a finished run: what it had bred past its end is not merged on resume
         return population
-    lanes = run.lanes
-    cycles: deque[_Cycle] = deque()  # in cycle order
-    waiting: deque[_Cycle] = deque()  # with an evaluation in flight, in the order submitted
+    for bred in run.inflight:  # a resumed run breeds its cycles in flight again, draw for draw
+        pipe.start(bred)
+    pipe.fill()
+    while pipe.cycles:
+        oldest = pipe.cycles[0]
+        while oldest.outcome is None:  # wait for the oldest evaluation submitted; step its cycle on
+            pipe.wait()
+        pipe.merge()
+        if not pipe.more():
+            break
+        pipe.fill()
+    run.inflight = []
+    return population
 
-    def on_lane(cycle: _Cycle, fn: Callable, *args: Any) -> Any:
-        if rng is None:
-            return fn(*args)
-        lane = cycle.bred.cycle % window
-        rng.bit_generator.state = lanes[lane]
-        try:
-            return fn(*args)
-        finally:
-            lanes[lane] = rng.bit_generator.state
 
-    def step(cycle: _Cycle, scored: list | None) -> None:
-        try:
-            individuals, parent = on_lane(cycle, cycle.steps.send, scored)
-        except StopIteration as done:
-            cycle.outcome = done.value
-            return
-        individuals = list(individuals)
-        limit = 0 if spent_ahead(cycle) else run.stop.remaining(cycle.ledger.misses)
-        todo = [ind.genome for ind in individuals if not ind.fitness.valid]
-        missing = cycle.ledger.missing(todo, limit)
-        cycle.submitted.update(run.cache.key(g) for g in missing)
-        tasks = [task(g, None if parent is None else parent.genome) for g in missing]
-        futures = parallel.submit(toolbox.map, partial(evaluate_safely, toolbox.evaluate), tasks)
-        cycle.pending = (individuals, parent, limit, futures)
-        waiting.append(cycle)
+def lanes(saved: list[dict] | None, rng: np.random.Generator | None, window: int) -> list[dict] | None:
+    """The random streams of ``window`` lanes: ``saved`` (resume), or lane 0 the generator and the others seeded from it.
 
-    def spent_ahead(cycle: _Cycle) -> bool:
-        # Earlier cycles merge first, and each architecture they submitted that is new to the
-        # cache is counted then (or the budget runs out on the way): if those alone use up the
-        # budget, the run stops before this cycle is merged, so its evaluations would be dropped.
-        earlier = set().union(*(c.submitted for c in itertools.takewhile(lambda c: c is not cycle, cycles)))
-        return run.stop.remaining(run.spent + sum(key not in run.cache.scores for key in earlier)) == 0
+    None without a generator (one cycle in flight draws from the toolbox's as it is).
+    """
+    if rng is None:
+        return None
+    if saved is None:
+        seeds = [int(rng.integers(2**63)) for _ in range(window - 1)]
+        saved = [rng.bit_generator.state] + [np.random.default_rng(s).bit_generator.state for s in seeds]
+    if len(saved) != window:
+        raise ConfigError(f"window = {window}: the run being continued has {len(saved)} (a window cannot change)")
+    return saved
 
-    def collect(cycle: _Cycle) -> list:
+
+@dataclass
+class _Pipeline:
+    """The cycles in flight and the steps of :func:`steady_state`; the run's accounting is :class:`SearchRun`'s."""
+
+    population: list
+    toolbox: base.Toolbox
+    run: SearchRun
+    breed: Breed
+    window: int
+    rng: np.random.Generator | None
+    cycles: deque[_Cycle] = field(default_factory=deque)  # in cycle order
+    waiting: deque[_Cycle] = field(default_factory=deque)  # with an evaluation in flight, in the order submitted
+
+    def more(self) -> bool:
+        """Whether the run goes on after the cycles merged so far."""
+        return self.run.stop.more(self.run.cycle, self.run.spent, self.run.stalled)
+
+    def fill(self) -> None:
+        """Breed cycles from the population as it stands until ``window`` are in flight or the run would stop."""
+        run, later = self.run, self.run.cycle + len(self.cycles) + 1
+        while len(self.cycles) < self.window and run.stop.more(later - 1, run.spent, run.stalled):
+            lane = run.lanes[later % self.window] if run.lanes is not None else {}
+            self.start(Bred(later, lane, list(self.population), len(run.cache)))
+            later += 1
+
+    def start(self, bred: Bred) -> None:
+        """Breed ``bred`` on its lane up to its first evaluation."""
+        if self.run.lanes is not None:
+            self.run.lanes[bred.cycle % self.window] = bred.rng
+        view = ledger(self.run.cache, bred.seen)
+        self.cycles.append(_Cycle(bred, self.breed(list(bred.population), view), view))
+        self.step(self.cycles[-1], None)
+
+    def wait(self) -> None:
+        """Wait for the oldest evaluation submitted and send its cycle what it scored."""
+        cycle = self.waiting.popleft()
         individuals, parent, limit, futures = cycle.pending
         cycle.pending = None
         results = [f.result() for f in futures]
         todo = [ind for ind in individuals if not ind.fitness.valid]
-        scored = evaluate_all(toolbox, individuals, cycle.ledger, limit=limit, parent=parent,
+        scored = evaluate_all(self.toolbox, individuals, cycle.view, limit=limit, parent=parent,
                               map_fn=lambda fn, tasks: results)
         cycle.batches.append([ind for ind in todo if ind.fitness.valid])
-        return scored
+        self.step(cycle, scored)
 
-    def start(bred: Bred) -> None:
-        if rng is not None:
-            lanes[bred.cycle % window] = bred.rng
-        cycle = _Cycle(bred, None, ledger(run.cache, bred.seen))  # type: ignore[arg-type]
-        cycle.steps = breed(list(bred.population), cycle.ledger)
-        cycles.append(cycle)
-        step(cycle, None)
+    def step(self, cycle: _Cycle, scored: list | None) -> None:
+        """Breed ``cycle`` on to its next evaluation (submitted, within what the budget will merge) or its end."""
+        try:
+            individuals, parent = self.on_lane(cycle, cycle.steps.send, scored)
+        except StopIteration as done:
+            cycle.outcome = done.value
+            return
+        individuals = list(individuals)
+        limit = 0 if self.spent_ahead(cycle) else self.run.stop.remaining(cycle.view.misses)
+        missing = cycle.view.missing([ind.genome for ind in individuals if not ind.fitness.valid], limit)
+        cycle.submitted.update(self.run.cache.key(g) for g in missing)
+        tasks = [task(g, None if parent is None else parent.genome) for g in missing]
+        futures = parallel.submit(self.toolbox.map, partial(evaluate_safely, self.toolbox.evaluate), tasks)
+        cycle.pending = (individuals, parent, limit, futures)
+        self.waiting.append(cycle)
 
-    def fill() -> None:
-        later = run.cycle + len(cycles) + 1
-        while len(cycles) < window and run.stop.more(later - 1, run.spent, run.stalled):
-            start(Bred(later, lanes[later % window] if rng is not None else {}, list(population), len(run.cache)))
-            later += 1
-        run.inflight = [c.bred for c in cycles]
-
-    for bred in run.inflight:
-        start(bred)
-    fill()
-    while cycles:
-        oldest = cycles[0]
-        while oldest.outcome is None:
-            cycle = waiting.popleft()
-            step(cycle, collect(cycle))
-        cycles.popleft()
-        run.inflight = [c.bred for c in cycles]
-        counted = {id(ind) for ind in run.settle(oldest.batches, oldest.ledger)}
-        dropped = {id(ind) for batch in oldest.batches for ind in batch} - counted
-        joining, scored = ([ind for ind in group if id(ind) not in dropped] for group in oldest.outcome)
+    def merge(self) -> None:
+        """Merge the oldest cycle: the run accounts its evaluations, its children join, the cycle is recorded."""
+        cycle = self.cycles.popleft()
+        self.run.inflight = [c.bred for c in self.cycles]
+        joining, scored = self.run.settle(cycle.batches, cycle.view, *cycle.outcome)
         for child in joining:
-            population.append(child)
-            toolbox.remove(population)
-        run.record(oldest.bred.cycle, population, scored)
-        if not run.stop.more(run.cycle, run.spent, run.stalled):
-            break
-        fill()
-    run.inflight = []
-    return population
+            self.population.append(child)
+            self.toolbox.remove(self.population)
+        self.run.record(cycle.bred.cycle, self.population, scored)
+
+    def spent_ahead(self, cycle: _Cycle) -> bool:
+        """Whether the cycles before ``cycle`` submitted enough new architectures to use up the budget.
+
+        Earlier cycles merge first, and each architecture they submitted that is new to the
+        cache is counted then: if those alone use up the budget, the run stops before
+        ``cycle`` is merged, so its evaluations would be dropped.
+        """
+        earlier = set().union(*(c.submitted for c in itertools.takewhile(lambda c: c is not cycle, self.cycles)))
+        return self.run.stop.remaining(self.run.spent + sum(key not in self.run.cache.scores for key in earlier)) == 0
+
+    def on_lane(self, cycle: _Cycle, fn: Callable, *args: Any) -> Any:
+        """``fn(*args)`` drawing from ``cycle``'s lane (cycle ``c``: lane ``c mod window``)."""
+        if self.rng is None:
+            return fn(*args)
+        lanes, lane = self.run.lanes, cycle.bred.cycle % self.window
+        self.rng.bit_generator.state = lanes[lane]
+        try:
+            return fn(*args)
+        finally:
+            lanes[lane] = self.rng.bit_generator.state
 
 
 def ledger(cache: ScoreCache, seen: int) -> ScoreCache:

@@ -198,23 +198,24 @@ class SearchRun:
         """:func:`evaluate_all` within the budget, offering ``parent``: the individuals that got a fitness."""
         return evaluate_all(self.toolbox, individuals, self.cache, limit=self.remaining, parent=parent)
 
-    def settle(self, batches: Sequence[Sequence], known: ScoreCache) -> list:
-        """Account evaluations made ahead of a pipelined cycle's merge, as :meth:`evaluate` would have.
+    def settle(self, batches: Sequence[Sequence], known: ScoreCache, *groups: Sequence) -> list[list]:
+        """Account a pipelined cycle's evaluations at its merge, as :meth:`evaluate` would have; return ``groups`` kept.
 
         ``batches`` are the individuals each of its evaluations scored, in order; ``known``
         holds their evaluations. They enter the cache and the budget now (an architecture
-        another cycle merged first is a cache hit); returns the individuals counted, those
-        past the budget left out.
+        another cycle merged first is a cache hit); those past the budget are dropped, and
+        each of ``groups`` (e.g. the cycle's children that join, and all it scored) comes
+        back without them.
         """
         def recall(fn: Callable, tasks: Sequence) -> list[Evaluation]:
             return [known.get(t[0] if isinstance(t, tuple) else t) for t in tasks]
 
-        counted = []
+        dropped = set()
         for individuals in batches:
             results = score_all([ind.genome for ind in individuals], self.toolbox.evaluate, self.cache, map_fn=recall,
                                 limit=self.remaining)
-            counted += [ind for ind, result in zip(individuals, results) if result is not None]
-        return counted
+            dropped |= {id(ind) for ind, result in zip(individuals, results) if result is None}
+        return [[ind for ind in group if id(ind) not in dropped] for group in groups]
 
     def begin(self, population: list) -> None:
         """Evaluate and record the initial population (cycle 0) of a new search; nothing when resuming."""
