@@ -264,7 +264,9 @@ class DartsNetworkImageNet(DartsNetwork):
     ``2 * layers // 3``: 28 -> 14 -> 7), global pooling and a classifier. The first cell
     reads the outputs of both stem stages, the first at twice the resolution (so it reduces
     it). The pooling is adaptive, so images of any size work; DARTS' ImageNet setting is
-    ``C=48, layers=14`` at 224 px (4.7 M parameters, 574 M multiply-adds for DARTS-V2).
+    ``C=48, layers=14`` at 224 px (DARTS-V2: 4.7 M parameters as published; 530 M multiply-adds of
+    its convolutions and classifier, where the paper reports 574 M without saying what else it
+    counted -- quark0/darts issue #46).
 
     Args:
         genotype: the normal and reduction cells.
