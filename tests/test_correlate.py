@@ -183,3 +183,25 @@ def test_correlate_never_writes_into_someone_elses_folder(tmp_path, shared_data,
     err = capsys.readouterr().err.strip()
     assert ("holds files that are not correlate's" if holds == "a search run" else "is a file") in err and "\n" not in err
     assert before == {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+
+def test_correlate_on_ray_gives_its_actors_the_device_it_scores_on(tmp_path, shared_data, monkeypatch):
+    """Issue 28, defect 14: correlate's Ray actors are told --device as a search's are (faked: no GPU here)."""
+    import evonas.device
+    import evonas.evaluators.proxy
+    import evonas.parallel
+    from evonas.parallel import SerialMap
+
+    told = []
+
+    class RecordingRay(SerialMap):
+        def __init__(self, address, workers, scorer, gpus_per_worker=None, *, device="cpu"):
+            told.append(device)
+
+    monkeypatch.setattr(evonas.parallel, "RayMap", RecordingRay)
+    monkeypatch.setattr(evonas.device, "resolve_device", lambda device: "cuda:1")
+    monkeypatch.setattr(evonas.evaluators.proxy, "on_device", lambda batch, device: batch)
+    assert main(["correlate", "--table", str(shared_data / "darts_cifar10_1000.csv"), "--space", "darts",
+                 "--proxy", "params", "--limit", "4", "--repeats", "1", "--out", str(tmp_path / "c"), "--no-progress",
+                 "--net", "C=3,layers=1,stem=false", "--ray", "local", "--workers", "2", "--device", "cuda:1"]) == 0
+    assert told == ["cuda:1"]

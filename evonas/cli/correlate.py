@@ -57,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     shape = describe(args.data, dataset=args.dataset, image_size=args.image_size).shape
     net_args = space.scoring_net_args_at(shape, parse_net_args(args.net))
     rows = select_rows(read_table(args.table, args.arch_col, args.acc_col), args.limit, args.seed)
+    device = resolve_device(args.device)
     batch = on_device(search_batch(args.data, samples=args.samples, dataset=args.dataset, seed=args.seed,
-                                   image_size=args.image_size), resolve_device(args.device))
+                                   image_size=args.image_size), device)
     scorer = make_scorer(space, args.proxy, batch=batch, net_args=net_args, repeats=args.repeats, seed=args.seed,
                          mu=args.mu, sigma=args.sigma, target=args.target_size)
     options = scorer.proxy_options
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     settings = {"table": str(args.table.resolve()), "arch_col": args.arch_col, "acc_col": args.acc_col,
                 "space": args.space, "proxy": args.proxy, "options": options, "net": net_args, "data": args.data,
                 "dataset": args.dataset, "image_size": args.image_size, "samples": args.samples, "repeats": args.repeats, "seed": args.seed}
-    with make_map(args.workers, args.ray, scorer) as map_fn:
+    with make_map(args.workers, args.ray, scorer, device=device) as map_fn:  # Ray actors on CUDA hold a GPU
         result = correlate(rows, scorer, args.out, progress=not args.no_progress, map_fn=map_fn, settings=settings)
     summary = {"proxy": args.proxy, "space": args.space, **size, **result.as_json()}
     print(f"{args.proxy} on {args.table.name}: Spearman {result.spearman:.4f}, Kendall {result.kendall:.4f}, "
