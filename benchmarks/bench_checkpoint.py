@@ -84,6 +84,19 @@ print(json.dumps({"ms": 1e3 * statistics.median(times), "checkpoint_bytes": (out
 """
 
 
+def _child(code: str, tree: str, table: Path, n: int) -> dict:
+    """Run ``code`` on the evonas of ``tree`` in a fresh process and return the JSON it prints last.
+
+    The process starts in a temporary folder: started in a source tree, ``python -c`` would
+    import that tree's evonas whatever PYTHONPATH says.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONPATH": tree, "OMP_NUM_THREADS": "1"}
+        out = subprocess.run([sys.executable, "-c", code, str(table.resolve()), str(n), str(Path(tmp) / "run")],
+                             env=env, cwd=tmp, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--evaluations", type=int, default=10_000)
@@ -98,21 +111,13 @@ def main() -> None:
         print(f"one cycle's checkpoint (checkpoint.json + log.csv) in a run holding {args.at} evaluations; median of 20")
         print(f"{'tree':<30} {'ms':>8} {'checkpoint.json bytes':>22}")
         for name, path in trees.items():
-            with tempfile.TemporaryDirectory() as tmp:
-                env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1"}
-                out = subprocess.run([sys.executable, "-c", AT, str(args.table.resolve()), str(args.at),
-                                      str(Path(tmp) / "run")], env=env, cwd=tmp, capture_output=True, text=True, check=True)
-                r = json.loads(out.stdout.strip().splitlines()[-1])
+            r = _child(AT, path, args.table, args.at)
             print(f"{name:<30} {r['ms']:>8.1f} {r['checkpoint_bytes']:>22,}")
         return
     print(f"random search, table evaluator, {args.evaluations} evaluations, population 20")
     print(f"{'tree':<30} {'wall s':>8} {'cycles':>7} {'checkpoint ms (median, last 100 cycles)':>40}")
     for name, path in trees.items():
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1"}
-            out = subprocess.run([sys.executable, "-c", CHILD, str(args.table.resolve()), str(args.evaluations),
-                                  str(Path(tmp) / "run")], env=env, cwd=tmp, capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
+        r = _child(CHILD, path, args.table, args.evaluations)
         print(f"{name:<30} {r['wall_s']:>8.1f} {r['cycles']:>7} {r['last100_ms']:>40.1f}")
 
 
