@@ -38,6 +38,7 @@ from typing import Any, Callable, ClassVar, Iterator, Mapping, Protocol, Sequenc
 
 import pandas as pd
 
+from evonas.config import SearchBase
 from evonas.diagrams import draw_architecture
 from evonas.encodings import get_space
 from evonas.errors import ConfigError
@@ -99,13 +100,13 @@ def check_trackers(names: Sequence[str]) -> None:
 
 
 @contextmanager
-def tracked(config: Any, out: Path | None, *, resume: bool) -> Iterator[Tracking]:
+def tracked(config: SearchBase, out: Path | None, *, resume: bool) -> Iterator[Tracking]:
     """The trackers of ``config.track`` for the run folder ``out``, ended when the block ends.
 
     A block left normally ends them as finished, with the best architecture read from the
     folder; an exception ends them as failed (interrupted: killed) and propagates.
     """
-    names = list(getattr(config, "track", None) or [])
+    names = list(config.track or [])  # a field of every search config (SearchBase)
     if names and out is None:
         raise ConfigError("--track logs a run folder: run the search with a folder (evonas search --out, run_search)")
     check_trackers(names)
