@@ -19,10 +19,10 @@ import tomllib
 import types
 import typing
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import Any, Callable, TypeVar, Union
 
 from evonas.errors import ConfigError
-from evonas.runfolder import CONFIG_FILE, RESOLVED_FILE, read_json, write_json
+from evonas.runfolder import CONFIG_FILE, LATENCY_FILE, RESOLVED_FILE, read_json, write_json
 
 C = TypeVar("C", bound="RunConfig")
 #: what a resumed run may change: how far it goes and how it runs, never what it searches
@@ -52,6 +52,9 @@ class RunConfig:
 
     #: what a run folder written before a field existed ran with (so resuming it runs on as it ran)
     BEFORE: typing.ClassVar[dict[str, Any]] = {}
+    #: the :data:`RESUMABLE` keys a run may keep: key -> ``rule(saved, resumed, run_dir)``, why this run keeps it
+    #: (``saved``, ``resumed``: what the run ran on and would run on), or None where it may change
+    KEPT: typing.ClassVar[dict[str, Callable[[Any, Any, Path], str | None]]] = {}
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """Hook to convert plain values (e.g. a comma-separated list) before they are type-checked."""
@@ -92,7 +95,8 @@ class RunConfig:
         ``changes`` may only touch :data:`RESUMABLE` keys: a resumed run may go further, run
         elsewhere (workers, Ray) or report against ground truth; anything that changes what is
         searched is refused (a value equal to the saved one, as asked or as resolved, in any
-        spelling, is no change). Limits given replace the saved ones: ``--resume RUN
+        spelling, is no change), and so is a change of a key the run keeps (:attr:`KEPT`: a
+        run that times latency keeps its device). Limits given replace the saved ones: ``--resume RUN
         --evaluations 500`` runs until 500 evaluations, whatever cycle limit the run had. The
         resolved values stay the original run's (the window, a calibration), so a resumed run
         continues the one it resumes; a folder from before ``resolved.json`` holds them in
@@ -117,7 +121,13 @@ class RunConfig:
         applied = {key: getattr(given, key) for key in changes if key in RESUMABLE}
         if any(key in changes for key in LIMITS):
             applied = {**dict.fromkeys(LIMITS), **applied}
-        return dataclasses.replace(user, **applied), dataclasses.replace(resolved, **applied)
+        runs_on = dataclasses.replace(resolved, **applied)
+        for key in (k for k in changes if k in cls.KEPT):
+            why = cls.KEPT[key](resolved, runs_on, folder)
+            if why is not None:
+                raise ConfigError(f"{flag(key)} {changes[key]} cannot change when resuming {folder}: {why}, "
+                                  "or start a new run with --out")
+        return dataclasses.replace(user, **applied), runs_on
 
     @classmethod
     def resumed_from(cls: type[C], run_dir: Path, changes: dict[str, Any] | None = None) -> C:
@@ -238,6 +248,23 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
     return read_json(Path(run_dir), CONFIG_FILE)
 
 
+def device_kept(saved: SearchBase, resumed: SearchBase, run_dir: Path) -> str | None:
+    """Why a resumed run that times latency keeps its ``--device``: its ``latency.csv`` was timed there.
+
+    A run that reads ``--latency-table`` or measures no latency may move (None); ``auto``
+    names the device it stands for here, so ``auto`` on a machine without CUDA is ``cpu``.
+    """
+    from evonas.device import AUTO, default_device
+
+    def named(device: str | None) -> str:
+        return default_device() if device == AUTO else device or "cpu"
+
+    if "latency" not in resumed.costs() or resumed.latency_table is not None or named(saved.device) == named(resumed.device):
+        return None
+    return (f"its latencies ({Path(run_dir) / LATENCY_FILE}) were timed on {named(saved.device)}; resume with "
+            f"--device {saved.device or 'cpu'}")
+
+
 @dataclasses.dataclass
 class SearchBase(RunConfig):
     """The vocabulary every search shares (single- and multi-objective): what is searched, on what data, how far."""
@@ -299,6 +326,7 @@ class SearchBase(RunConfig):
 
     #: cycles of a search given neither cycles nor evaluations
     DEFAULT_CYCLES: typing.ClassVar[int] = 20
+    KEPT = {"device": device_kept}
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """``net`` and ``budget`` may be given as ``KEY=VALUE,...`` text (as the flags take them), ``track`` as

@@ -15,7 +15,6 @@ from typing import Any, Callable, TypeVar
 
 from evonas.config import SearchBase
 from evonas.costs import COSTS, LATENCY_FILE, Budget, Costed, make_cost
-from evonas.costs.latency import check_device_kept
 from evonas.encodings import SearchSpace, get_space
 from evonas.cache import ScoreCache
 from evonas.errors import ConfigError, EvonasError, ProxyError
@@ -108,7 +107,6 @@ def prepare(
             raise ConfigError("resume=True continues the run folder's own config: give changes, not a config")
         user, config = kind.resumed(out, changes)
         saved = load_checkpoint(out, checkpoint.kind, checkpoint.needs)
-        check_device_kept(out, kind.resumed(out)[1], config)
     elif config is None:
         raise ConfigError(f"give a {kind.__name__} for a new search (or resume=True with its run folder)")
     elif out is not None:

@@ -28,12 +28,14 @@ CHECKPOINT_FILE = "checkpoint.json"
 JOURNAL_FILE = "journal.jsonl"
 #: the architectures a warm-started run (``--init``) seeded its population with (:mod:`evonas.warmstart`)
 INIT_FILE = "init.json"
+#: every latency the run measured (:mod:`evonas.costs.latency`), timed on the run's ``--device``
+LATENCY_FILE = "latency.csv"
 #: what a run may write into its folder; a new run starts only in a folder holding nothing else
 RUN_FILES = frozenset({
     CONFIG_FILE, RESOLVED_FILE, CHECKPOINT_FILE, "checkpoint.pt", "log.csv", "scored.csv", "best.json", "best.txt",
     "convergence.png", "score_vs_params.png", "cell.png", "front.csv", "front.png", "hypervolume.csv",
     "truth.json", "truth.png", "weights", "train.json", "metrics.csv", "learning_curve.png", "model.pt",
-    "result.json", "costs.json", "latency.csv", JOURNAL_FILE, "tensorboard", "front_flops.png", "front_latency.png", "front_params.png",
+    "result.json", "costs.json", LATENCY_FILE, JOURNAL_FILE, "tensorboard", "front_flops.png", "front_latency.png", "front_params.png",
     INIT_FILE,
 })
 

@@ -14,9 +14,10 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import evonas
+import evonas.config
 import evonas.facade
 from evonas.cli import main
-from evonas.config import MooConfig, SearchConfig
+from evonas.config import MooConfig, SearchConfig, read_run_config
 from evonas.costs import COSTS, Budget, Costed, Latency, list_costs, make_cost, read_latency_table
 from evonas.encodings.genome import digest
 from evonas.errors import ConfigError, DataError, UnknownNameError
@@ -267,7 +268,34 @@ def test_a_resume_may_not_move_a_run_whose_latencies_it_times(tmp_path, fake_lat
         evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "auto"}, progress=False)
     assert "latency.csv" in str(err.value) and "\n" not in str(err.value)
     assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == before, "refused before anything is written"
+    reads = []
+    monkeypatch.setattr(evonas.config, "read_run_config", lambda folder: reads.append(folder) or read_run_config(folder))
     evonas.facade.run_search(None, run, resume=True, changes={"cycles": 2, "device": "cpu"}, progress=False)
+    assert reads == [run], "the one resume rule reads the saved config once, the device rule with it"
+
+
+@pytest.mark.parametrize("kind, values, moves", [
+    (SearchConfig, tiny(budget="latency=100"), False),
+    (MooConfig, {"objectives": "swap,latency"}, False),
+    (SearchConfig, tiny(budget="latency=100", latency_table="t.csv"), True),  # nothing is timed
+    (SearchConfig, tiny(budget="params=1e6"), True),  # no latency measured
+])
+def test_the_resume_rule_keeps_the_device_of_a_run_that_times_latency(tmp_path, kind, values, moves):
+    kind.from_dict(values).save(tmp_path)
+    if moves:
+        assert kind.resumed(tmp_path, {"device": "cuda:1"})[1].device == "cuda:1"
+        return
+    with pytest.raises(ConfigError, match=r"^--device cuda:1 cannot change when resuming .*: its latencies \(.*"
+                                          r"latency.csv\) were timed on cpu; resume with --device cpu, or start a new "
+                                          r"run with --out$"):
+        kind.resumed(tmp_path, {"device": "cuda:1"})
+    assert kind.resumed(tmp_path, {"device": "cpu", "cycles": 3})[1].cycles == 3, "the same device is no change"
+
+
+def test_auto_is_the_device_it_stands_for_when_a_resume_keeps_the_device(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    SearchConfig.from_dict(tiny(budget="latency=100")).save(tmp_path)
+    assert SearchConfig.resumed(tmp_path, {"device": "auto"})[1].device == "auto", "auto is cpu here"
 
 
 def test_a_failed_evaluation_keeps_its_costs(tmp_path):

@@ -33,10 +33,9 @@ import torch
 from evonas.costs.base import COSTS, Cost
 from evonas.encodings import Genome, SearchSpace
 from evonas.errors import ConfigError, DataError, NotInTableError
+from evonas.runfolder import LATENCY_FILE
 from evonas.tables import POSITIVE, read_arch_table
 
-#: the file in a run folder that holds every latency the run measured
-LATENCY_FILE = "latency.csv"
 #: what the options default to
 DEFAULTS = {"batch": 1, "runs": 10, "warmup": 3, "threads": 1}
 
@@ -52,24 +51,6 @@ def read_latency_table(path: Path | str, space: SearchSpace, *, flag: str = "--l
     """
     table = read_arch_table(path, space, values={"ms": POSITIVE}, flag=flag, duplicates=duplicates)
     return table.column("ms")
-
-
-def check_device_kept(run_dir: Path | str, saved: Any, resumed: Any) -> None:
-    """A resumed run that times latency keeps its ``--device``: the times in its ``latency.csv`` were measured there.
-
-    ``saved`` and ``resumed`` are the run's config before and after the resume's changes
-    (:meth:`evonas.config.RunConfig.resumed_from`); a run that reads ``--latency-table`` or
-    measures no latency may move. Checked before anything is written.
-    """
-    from evonas.device import AUTO, default_device
-
-    def named(device: str | None) -> str:
-        return default_device() if device == AUTO else device or "cpu"
-
-    if "latency" in resumed.costs() and resumed.latency_table is None and named(saved.device) != named(resumed.device):
-        raise ConfigError(f"--device {resumed.device} cannot change when resuming {run_dir}: its latencies "
-                          f"({Path(run_dir) / LATENCY_FILE}) were timed on {named(saved.device)}; resume with "
-                          f"--device {saved.device or 'cpu'}, or start a new run with --out")
 
 
 def time_network(net: torch.nn.Module, inputs: torch.Tensor, *, runs: int, warmup: int) -> float:
