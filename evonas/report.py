@@ -42,6 +42,8 @@ from evonas.truth import GroundTruth
 TOP = 3
 #: front members drawn per multi-objective run (spread along the first cost)
 FRONT_DRAWN = 4
+#: what a report calls each kind of search
+KINDS = {SearchConfig: "search", MooConfig: "multi-objective search"}
 
 
 @dataclass
@@ -110,14 +112,25 @@ def read_run(path: Path) -> RunView:
     return (_read_moo if "objectives" in config else _read_search)(path, config)
 
 
-def _read_search(path: Path, config: dict[str, Any]) -> RunView:
-    view = RunView(path, "search", config, "", command=_command(config, SearchConfig))
+def _open(path: Path, config: dict[str, Any], kind: type[SearchConfig] | type[MooConfig],
+          result: str) -> tuple[RunView, SearchSpace | None, dict[str, Any] | None, pd.DataFrame | None, Any]:
+    """The opening every search folder's reading shares: (view, space, checkpoint, scores, result).
+
+    ``result`` is the file the search writes when it ends (``best.json``, ``front.csv``;
+    None: not written yet); the status follows from it, the scores and the checkpoint.
+    """
+    view = RunView(path, KINDS[kind], config, "", command=_command(config, kind))
     space = _space(view)
     checkpoint = _json(path / "checkpoint.json")
-    best = _json(path / "best.json")
-    log = _csv(path / "log.csv")
+    done = READERS[Path(result).suffix](path / result)
     scored = _scored(view, space, checkpoint)
-    view.status = _status(path, finished=best is not None, failed=scored is not None and best is None and checkpoint is None)
+    view.status = _status(path, finished=done is not None, failed=scored is not None and done is None and checkpoint is None)
+    return view, space, checkpoint, scored, done
+
+
+def _read_search(path: Path, config: dict[str, Any]) -> RunView:
+    view, space, checkpoint, scored, best = _open(path, config, SearchConfig, "best.json")
+    log = _csv(path / "log.csv")
     if log is None:
         view.notes.append("log.csv: not written yet (it gets a row after every cycle)")
     if best is None:
@@ -153,13 +166,8 @@ def _read_search(path: Path, config: dict[str, Any]) -> RunView:
 
 
 def _read_moo(path: Path, config: dict[str, Any]) -> RunView:
-    view = RunView(path, "multi-objective search", config, "", command=_command(config, MooConfig))
-    space = _space(view)
-    checkpoint = _json(path / "checkpoint.json")
-    front_all = _csv(path / "front.csv")
+    view, space, _, scored, front_all = _open(path, config, MooConfig, "front.csv")
     history = _csv(path / "hypervolume.csv")
-    scored = _scored(view, space, checkpoint)
-    view.status = _status(path, finished=front_all is not None, failed=False)
     objectives = config.get("objectives") or ["score", "params"]
     costs = objectives[1:]
     if history is not None and len(history):
@@ -334,6 +342,10 @@ def _csv(path: Path, **options: Any) -> pd.DataFrame | None:
         return pd.read_csv(path, **options)
     except (OSError, ValueError, pd.errors.ParserError):
         return None
+
+
+#: how a folder's file is read, by its suffix (None: absent or unreadable)
+READERS: dict[str, Callable[[Path], Any]] = {".json": _json, ".csv": _csv}
 
 
 def _time(stamp: float) -> str:

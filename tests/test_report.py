@@ -131,6 +131,18 @@ def test_a_stopped_multi_objective_search_is_read_from_its_journal(runs, tmp_pat
     assert any("scores read from checkpoint.json" in note for note in view.notes)
 
 
+@pytest.mark.parametrize("kind", ["quick", "pareto"])
+def test_both_kinds_of_search_say_a_run_failed_by_one_rule(runs, tmp_path, kind):
+    """Scores but neither a result nor a checkpoint: every evaluation failed (also for a multi-objective search)."""
+    failed = tmp_path / kind
+    failed.mkdir()
+    for name in ("config.json", "scored.csv"):
+        shutil.copy(runs[kind] / name, failed)
+    view = read_run(failed)
+    assert view.status.startswith("failed (no architecture could be evaluated"), view.status
+    assert view.facts["evaluations"] == 12
+
+
 def test_a_training_inside_a_search_folder_is_shown_with_it(runs, tmp_path):
     nested = tmp_path / "searched"
     shutil.copytree(runs["quick"], nested)
