@@ -23,6 +23,7 @@ from evonas.cache import evaluate_safely
 from evonas.errors import ConfigError, DataError
 from evonas.files import atomic_write, check_folder
 from evonas.plots import figure
+from evonas.tables import FINITE, check_columns, text_table, unique_rows
 
 #: Known ground-truth tables: (architecture column, accuracy column).
 #: the usual column names of the shared tables, in order of preference; each defaults on its own
@@ -58,32 +59,27 @@ def read_table(path: Path, arch_col: str | None = None, acc_col: str | None = No
     """A ground-truth table as columns ``index, arch, acc``; a column not named is the first of the usual ones present.
 
     The usual names (:data:`ARCH_COLUMNS`, :data:`ACC_COLUMNS`) default independently, so
-    naming only ``--acc-col`` still finds the architecture column.
+    naming only ``--acc-col`` still finds the architecture column. The table is checked by
+    the rules of every table of architectures (:func:`evonas.tables.check_columns`): a
+    missing column, an accuracy that is no finite number, or two rows of one architecture
+    text is one line naming the file, the row and the column. Architectures stay the text
+    written (scored by the space's builder, which takes a DARTS genotype no genome holds);
+    one the space cannot build is scored as failed.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"--table {path}: no such file")
-    try:
-        # every column as text: an architecture is read as written (NAS-Bench-Macro's "00120000"
-        # keeps its zeros, a model spec's JSON stays a string); accuracies are converted below
-        df = pd.read_csv(path, dtype=str)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"--table {path}: not a CSV table ({err})") from None
+    where, frame = text_table(Path(path), "--table")
     for flag, usual in (("--arch-col", ARCH_COLUMNS), ("--acc-col", ACC_COLUMNS)):
         if (arch_col if flag == "--arch-col" else acc_col) is None:
-            present = [c for c in usual if c in df.columns]
+            present = [c for c in usual if c in frame.columns]
             if not present:
-                raise DataError(f"--table {path}: columns {list(df.columns)} hold none of the usual {usual}; "
+                raise DataError(f"{where}: columns {list(frame.columns)} hold none of the usual {usual}; "
                                 f"name one with {flag}")
             arch_col, acc_col = (present[0], acc_col) if flag == "--arch-col" else (arch_col, present[0])
-    for flag, col in (("--arch-col", arch_col), ("--acc-col", acc_col)):
-        if col not in df.columns:
-            raise DataError(f"{flag} {col!r}: {path} has columns {list(df.columns)}")
-    try:
-        acc = df[acc_col].astype(float)
-    except ValueError as err:
-        raise DataError(f"--acc-col {acc_col!r}: {path} holds a value that is not a number ({err})") from None
-    return pd.DataFrame({"index": np.arange(len(df)), "arch": df[arch_col].astype(str), "acc": acc})
+    assert arch_col is not None and acc_col is not None  # each named or defaulted above
+    acc = check_columns(frame, where, required=(arch_col,), values={acc_col: FINITE},
+                        hint="; name the columns with --arch-col and --acc-col")[acc_col]
+    texts = frame[arch_col].tolist()
+    unique_rows([text.strip() for text in texts], texts, where, "architecture")
+    return pd.DataFrame({"index": np.arange(len(frame)), "arch": texts, "acc": acc})
 
 
 def select_rows(table: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:

@@ -8,7 +8,10 @@ parser (never ``eval``), keys it by the space's :meth:`~evonas.encodings.SearchS
 (the key of the score cache: whitespace and notation variants of one network meet),
 refuses two rows of one network naming both, and checks every value column finite and in
 its declared :class:`Range`. Each problem is one line naming the file, the row (the header
-is row 1) and the column, raised before a search writes anything.
+is row 1) and the column, raised before a search writes anything. ``evonas correlate``,
+whose tables hold architectures a genome cannot (DARTS genotypes with no matrix), reads
+its table by the same checks of columns, values and repeated rows (:func:`check_columns`,
+:func:`unique_rows`), keyed by the text written.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -121,39 +124,68 @@ def read_arch_table(
         duplicates: ``"refuse"`` two rows of one network (naming both), or keep the ``"first"``
             (a cache that two workers may both have written to).
     """
-    values, optional = dict(values or {}), dict(optional or {})
+    where, frame = text_table(source, flag)
+    numbers = check_columns(frame, where, required=(arch,), values=values, optional=optional, hint=hint)
+    genomes = [_parse(space, text, where, f"row {p + 2}, column {arch!r}") for p, text in enumerate(frame[arch])]
+    keys = [space.network_key(genome) for genome in genomes]
+    kept, repeats = unique_rows(keys, frame[arch].tolist(), where, f"{space.name} network", duplicates=duplicates)
+    out = pd.DataFrame({arch: [space.to_native(genomes[p]) for p in kept], **{c: v[kept] for c, v in numbers.items()}})
+    return ArchTable(where, space, arch, out, tuple(genomes[p] for p in kept), {keys[p]: i for i, p in enumerate(kept)},
+                     tuple(repeats))
+
+
+def text_table(source: str | Path | pd.DataFrame, flag: str) -> tuple[str, pd.DataFrame]:
+    """(where, table): a CSV file, every cell as the text written, or a DataFrame already read (``<table>`` in messages)."""
     if isinstance(source, pd.DataFrame):
-        where, frame = f"{flag} <table>", source.astype(str)
-    else:
-        where, frame = f"{flag} {source}", _read_csv(Path(source), f"{flag} {source}")
+        return f"{flag} <table>", source.astype(str)
+    where = f"{flag} {source}"
+    return where, _read_csv(Path(source), where)
+
+
+def check_columns(frame: pd.DataFrame, where: str, *, required: Sequence[str] = (),
+                  values: Mapping[str, Range] | None = None, optional: Mapping[str, Range] | None = None,
+                  hint: str = "") -> dict[str, np.ndarray]:
+    """The checks of every table's columns, before its architectures are read: the value columns as floats.
+
+    A column named twice, a ``required`` or ``values`` column missing (``hint`` appended:
+    how to name another), no rows, or a value that is not a number in its :class:`Range`
+    (``optional`` columns: where present) is one :class:`DataError` line naming ``where``,
+    the row and the column.
+    """
+    values, optional = dict(values or {}), dict(optional or {})
     twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
     if twice:
         raise DataError(f"{where}: column {', '.join(map(repr, twice))} appears twice")
-    missing = [c for c in (arch, *values) if c not in frame.columns]
+    missing = [c for c in (*required, *values) if c not in frame.columns]
     if missing:
         raise DataError(f"{where}: no column {', '.join(map(repr, missing))} "
                         f"(it has {', '.join(map(str, frame.columns)) or 'none'}){hint}")
     if not len(frame):
         raise DataError(f"{where}: no rows (a header and one row per architecture)")
     checks = {**values, **{c: r for c, r in optional.items() if c in frame.columns}}
-    numbers = {column: _numbers(frame[column], column, allowed, where) for column, allowed in checks.items()}
-    genomes, natives, kept, rows, repeats = [], [], [], {}, []
-    for position, text in enumerate(frame[arch]):
-        genome = _parse(space, text, where, f"row {position + 2}, column {arch!r}")
-        key = space.network_key(genome)
-        if key in rows:
-            first = kept[rows[key]] + 2
-            if duplicates == "first":
-                repeats.append((position + 2, first))
-                continue
-            raise DataError(f"{where}: rows {first} and {position + 2} are the same {space.name} network "
-                            f"({_short(natives[rows[key]])}); keep one row per architecture")
-        rows[key] = len(genomes)
-        genomes.append(genome)
-        natives.append(space.to_native(genome))
-        kept.append(position)
-    out = pd.DataFrame({arch: natives, **{c: v[kept] for c, v in numbers.items()}})
-    return ArchTable(where, space, arch, out, tuple(genomes), rows, tuple(repeats))
+    return {column: _numbers(frame[column], column, allowed, where) for column, allowed in checks.items()}
+
+
+def unique_rows(keys: Sequence[str], texts: Sequence[str], where: str, what: str, *,
+                duplicates: Literal["refuse", "first"] = "refuse") -> tuple[list[int], list[tuple[int, int]]]:
+    """The positions to keep, the first of each key, and each row left out as (its file row, the row it repeats).
+
+    ``keys`` say which rows are one architecture (a network key; text where there is no
+    genome), ``texts`` what each row holds, for the message. ``duplicates="refuse"``: a
+    second row of a key is one :class:`DataError` line naming both rows (the header is row 1).
+    """
+    first: dict[str, int] = {}
+    kept, repeats = [], []
+    for position, key in enumerate(keys):
+        if key not in first:
+            first[key] = position
+            kept.append(position)
+        elif duplicates == "first":
+            repeats.append((position + 2, first[key] + 2))
+        else:
+            raise DataError(f"{where}: rows {first[key] + 2} and {position + 2} are the same {what} "
+                            f"({_short(texts[first[key]].strip())}); keep one row per architecture")
+    return kept, repeats
 
 
 def _read_csv(path: Path, where: str) -> pd.DataFrame:

@@ -91,8 +91,34 @@ def test_table_errors(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(DataError, match="--arch-col"):
         read_table(bad)
-    with pytest.raises(DataError, match="--acc-col 'acc'"):
+    with pytest.raises(DataError, match=rf"^--table {bad}: no column 'acc' \(it has a, b\); .*--acc-col"):
         read_table(bad, "a", "acc")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("arch,valid_acc\nx,90\ny,fast\n", r"row 3, column 'valid_acc': 'fast' is not a finite number"),
+    ("arch,valid_acc\nx,90\ny,\n", r"row 3, column 'valid_acc': '' is not a finite number"),  # read as NaN before
+    ("arch,valid_acc\nx,90\ny,inf\n", r"row 3, column 'valid_acc': 'inf' is not a finite number"),
+    ("arch,valid_acc\nx,90\ny,91\n x ,92\n", r"rows 2 and 4 are the same architecture \(x\); keep one row"),
+    ("arch,valid_acc\n", r"no rows"),
+])
+def test_a_bad_table_is_one_line_naming_file_row_and_column_as_every_table_reader(tmp_path, text, message):
+    """correlate's table is checked by the rules of evonas.tables (its architectures stay text: no genome needed)."""
+    table = tmp_path / "t.csv"
+    table.write_text(text)
+    with pytest.raises(DataError, match=rf"^--table {table}: {message}") as err:
+        read_table(table)
+    assert "\n" not in str(err.value)
+
+
+def test_darts_genotypes_no_matrix_holds_are_read_as_written(shared_data):
+    from evonas import get_space
+
+    rows = read_table(shared_data / "darts_cifar10_1000.csv")
+    table = pd.read_csv(shared_data / "darts_cifar10_1000.csv", dtype=str)
+    assert rows["arch"].tolist() == table["genotype"].tolist() and len(rows) == 1000
+    with pytest.raises(Exception, match="build or score"):  # what read_arch_table would refuse, correlate scores
+        get_space("darts").from_native(rows["arch"].iloc[1])
 
 
 def test_scores_of_other_settings_are_never_reused(tmp_path, shared_data, capsys):
