@@ -6,7 +6,8 @@ A config's fields are its vocabulary: the flag of field ``ground_truth`` is
 against the field's type when it is read, before anything is computed or written, and a
 wrong one is one line naming the key, the value and what is allowed.
 
-This module is a leaf: it knows types and ranges only. Whether a name is registered (a
+This module is a leaf: it knows types and ranges only, and the one rule of what a resume
+may change (:meth:`RunConfig.resumed`). Whether a name is registered (a
 space, a proxy, a strategy) is checked where the registries are, by the façade
 (:func:`evonas.facade.check`), before anything is written.
 """
