@@ -193,9 +193,11 @@ def _read_csv(path: Path, where: str) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{where}: no such file")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise DataError(f"{where}: not a CSV table ({' '.join(str(err).split())})") from None
+    # the header is read as a row, so a column named twice keeps its name (pandas would rename it ``a.1``)
+    return pd.DataFrame(rows.iloc[1:].to_numpy(), columns=list(rows.iloc[0]))
 
 
 def _numbers(column: pd.Series, name: str, allowed: Range, where: str) -> np.ndarray:

@@ -145,6 +145,16 @@ def test_a_dataframe_reads_as_a_file_does(tmp_path, shared_data):
         read(bad, "darts")
 
 
+def test_a_file_with_a_column_named_twice_is_refused_not_renamed(tmp_path, shared_data):
+    """pandas would read the second ``valid_acc`` as ``valid_acc.1`` and the table would pass."""
+    rows = real_rows(shared_data, "darts").assign(second=lambda f: f["valid_acc"])
+    path = write(tmp_path, rows)
+    header, body = path.read_text().split("\n", 1)
+    path.write_text(header.replace("second", "valid_acc") + "\n" + body)
+    with pytest.raises(DataError, match=r"t.csv: column 'valid_acc' appears twice"):
+        read(path, "darts")
+
+
 def test_an_architecture_column_alone_is_a_list_of_genomes(tmp_path, shared_data):
     """What a warm start reads (``--init FILE``): architectures only."""
     sp = evonas.get_space("nb201")
