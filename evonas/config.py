@@ -257,7 +257,7 @@ class SearchBase(RunConfig):
                                            "(--queries: the same, for evaluators that query or train)")
     samples: int = option(16, "images per input batch (S)")
     repeats: int | None = option(None, "random re-initialisations averaged per score (default: the space's "
-                                       "scoring_repeats, 4; darts: 1)")
+                                       "scoring_repeats, 4; darts: 2)")
     seed: int = option(0, "random seed of the search and of the re-initialisations")
     init: str | None = option(None, "warm start: seed the initial population with the architectures of a CSV (arch "
                                     "column), a JSON list or another run folder (its hall of fame or front); topped "
