@@ -13,11 +13,15 @@ Usage::
 
     python benchmarks/bench_scoring_nets.py --tables nb301 darts1000 --rows darts1000=200 --repeats 2
     python benchmarks/bench_scoring_nets.py --tables nb101 --repeats 2
+    python benchmarks/bench_scoring_nets.py --tables nb301 --nets C=4,layers=5,stem=true --repeats 1 2 4
+
+Several ``--repeats`` score every table once per count (a ``repeats`` column tells them apart).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -32,7 +36,7 @@ import evonas
 from evonas.cli import parse_net_args
 from evonas.correlation import rank_agreement, select_rows
 from evonas.data import load_images
-from evonas.evaluation import ArchitectureScorer
+from evonas.evaluators.proxy import ArchitectureScorer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DARTS_NETS = [
@@ -89,14 +93,14 @@ def measure(name: str, table: Table, nets: list[str], rows: int | None, repeats:
     for i, arch in enumerate(frame[table.arch]):
         for k, scorer in enumerate(scorers):
             t0 = time.perf_counter()
-            s, p = scorer(arch)
+            s, p = scorer(arch)[:2]
             secs[k].append(time.perf_counter() - t0)
             swap[k].append(s)
             size[k].append(p)
         if (i + 1) % 50 == 0:
             print(f"  {name}: {i + 1}/{len(frame)} archs", flush=True)
     acc = frame[table.acc].astype(float)
-    out = [dict(table=name, n=len(frame), net=f"(benchmark network: {table.size})", proxy="params",
+    out = [dict(table=name, n=len(frame), repeats=repeats, net=f"(benchmark network: {table.size})", proxy="params",
                 **_agree(frame[table.size].astype(float), acc), ms=float("nan"))]
     for k, net in enumerate(nets):
         mu, sigma = evonas.calibrate(space, net_args=parse_net_args(net), seed=seed)
@@ -104,7 +108,7 @@ def measure(name: str, table: Table, nets: list[str], rows: int | None, repeats:
         regs = [s * reg.size_factor(p) for s, p in zip(swap[k], size[k])]
         ms = 1e3 * statistics.median(secs[k])
         for proxy, values in (("swap", swap[k]), (f"reg-swap (mu={mu:.1f}K)", regs), ("params", size[k])):
-            out.append(dict(table=name, n=len(frame), net=net, proxy=proxy, **_agree(values, acc), ms=ms))
+            out.append(dict(table=name, n=len(frame), repeats=repeats, net=net, proxy=proxy, **_agree(values, acc), ms=ms))
     return pd.DataFrame(out)
 
 
@@ -118,18 +122,18 @@ def main() -> None:
     p.add_argument("--tables", nargs="+", choices=sorted(TABLES), default=sorted(TABLES))
     p.add_argument("--nets", nargs="+", default=None, help="candidate networks (default: the table's list)")
     p.add_argument("--rows", nargs="*", default=[], metavar="TABLE=N", help="score a seeded sample of N rows of TABLE")
-    p.add_argument("--repeats", type=int, default=4)
+    p.add_argument("--repeats", type=int, nargs="+", default=[4], help="re-initialisations per score (several: each)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--csv", type=Path, default=None, help="also write the result rows here")
     args = p.parse_args()
     rows = {k: int(v) for k, v in (item.split("=") for item in args.rows)}
     torch.set_num_threads(1)
-    print(f"SWAP, {args.repeats} repeats, S = 16 packaged CIFAR-10 images, seed {args.seed}; {platform.machine()}, "
+    print(f"SWAP, {'/'.join(map(str, args.repeats))} repeats, S = 16 packaged CIFAR-10 images, seed {args.seed}; {platform.machine()}, "
           f"{os.cpu_count()} cpus, torch {torch.__version__}, 1 thread; ms/arch = median build + score of one arch")
     results = []
-    for name in args.tables:
+    for name, repeats in itertools.product(args.tables, args.repeats):
         table = TABLES[name]
-        result = measure(name, table, list(args.nets or table.nets), rows.get(name), args.repeats, args.seed)
+        result = measure(name, table, list(args.nets or table.nets), rows.get(name), repeats, args.seed)
         results.append(result)
         print(result.to_string(index=False, float_format=lambda x: f"{x:.3f}"), flush=True)
         if args.csv:

@@ -284,7 +284,8 @@ class SearchBase(RunConfig):
     evaluations: int | None = option(None, "budget: stop once this many distinct architectures are scored "
                                            "(--queries: the same, for evaluators that query or train)")
     samples: int = option(16, "images per input batch (S)")
-    repeats: int = option(4, "random re-initialisations averaged per score")
+    repeats: int | None = option(None, "random re-initialisations averaged per score (default: the space's "
+                                       "scoring_repeats, 4; darts: 2)")
     seed: int = option(0, "random seed of the search and of the re-initialisations")
     init: str | None = option(None, "warm start: seed the initial population with the architectures of a CSV (arch "
                                     "column), a JSON list or another run folder (its hall of fame or front); topped "
@@ -383,7 +384,7 @@ class SearchBase(RunConfig):
             "evaluations": (self.evaluations is None or self.evaluations >= 1, ">= 1 distinct architectures (or unset)"),
             "samples": (self.samples >= 2, ">= 2"),
             "image_size": (self.image_size is None or self.image_size >= 1, "a whole number of pixels >= 1 (or unset)"),
-            "repeats": (self.repeats >= 1, ">= 1"),
+            "repeats": (self.repeats is None or self.repeats >= 1, ">= 1 (or unset: the space's default)"),
             "workers": (self.workers >= 1, ">= 1"),
             "ray": (self.ray is None or self.ray.strip() != "", "a Ray address, 'auto' or 'local'"),
             "epochs": (self.epochs is None or self.epochs >= 1, ">= 1"),

@@ -60,6 +60,8 @@ def resolve(config: C, check: Callable[[C, SearchSpace], C] | None = None) -> tu
 
     resolved = config.check()
     space = get_space(resolved.space)
+    if resolved.repeats is None:  # as many re-initialisations as the space's scoring network needs
+        resolved.repeats = space.scoring_repeats
     if resolved.dataset is not None:
         DATASETS.get(resolved.dataset)
     space.check_net_args(resolved.net)

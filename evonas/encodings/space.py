@@ -152,6 +152,9 @@ class SearchSpace(ABC):
     rules: CellRules
     #: network arguments of the (small) network a proxy scores during search and correlation
     scoring_net_args: dict[str, Any] = {}
+    #: re-initialisations a search averages per proxy score when ``--repeats`` is not given: as many as the
+    #: scoring network's ranking needs (each one is a forward pass; measured per space in docs/results/proxies.md)
+    scoring_repeats: int = 4
     #: network arguments of the smallest network of the same kind (contract tests, smoke runs)
     tiny_net_args: dict[str, Any] = {}
     #: whether a genome's parameter count is a fixed base plus one cost per edge (each op

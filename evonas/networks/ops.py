@@ -7,6 +7,9 @@ non-in-place ``nn.ReLU`` modules so that activation-based proxies can hook them.
 
 from __future__ import annotations
 
+import functools
+import itertools
+from collections.abc import Iterator
 from functools import partial
 from typing import Callable, Container
 
@@ -135,6 +138,92 @@ def _skip_connect(C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module
     return FactorizedReduce(C_in, C_out, stride, affine)
 
 
+def _shifted(x: torch.Tensor, kernel: int, stride: int, padding: int, fill: float, dims: tuple[int, ...]) -> Iterator[torch.Tensor]:
+    """The views of ``x`` (padded with ``fill``) that a square pooling window reads along ``dims`` (-2: rows, -1: columns).
+
+    With ``dims=(-2, -1)`` there are ``kernel ** 2`` views, in row-major order: view ``(i, j)``
+    holds, at every output position, the window's element in row ``i``, column ``j``; with
+    one dim, the ``kernel`` views along it (the other dim kept whole). A pool is then an
+    elementwise reduction of the views.
+    """
+    padded = nn.functional.pad(x, (padding,) * 4, value=fill) if padding else x
+    outs = {d: (x.shape[d] + 2 * padding - kernel) // stride + 1 for d in dims}
+    for offsets in itertools.product(range(kernel), repeat=len(dims)):
+        cut = [slice(None), slice(None)]
+        for d, o in zip(dims, offsets):
+            cut[d] = slice(o, o + stride * (outs[d] - 1) + 1, stride)
+        yield padded[(..., *cut)]
+
+
+def _cpu_inference(pool: nn.Module, x: torch.Tensor) -> bool:
+    """Whether the shifted-view pool applies: a CPU tensor without autograd, a square window, no dilation or ceil mode.
+
+    On CUDA and under autograd PyTorch's own kernel is used (fast there; and its gradient
+    goes to one element of a tie, where ``torch.maximum``'s would be split).
+    """
+    return (x.device.type == "cpu" and not (torch.is_grad_enabled() and x.requires_grad) and x.dim() == 4
+            and not pool.ceil_mode and all(isinstance(v, int) for v in (pool.kernel_size, pool.stride, pool.padding))
+            and getattr(pool, "dilation", 1) == 1)
+
+
+class MaxPool(nn.MaxPool2d):
+    """``nn.MaxPool2d``, with the same output bit for bit, several times faster on the CPU for the cells' small maps.
+
+    PyTorch's CPU max pool costs about 3 ms on a 16 x 4 x 32 x 32 batch (torch 2.13), 8x a
+    depthwise 3x3 conv of the same map: with the average pool a fifth of scoring a DARTS
+    network. Here it is a maximum over the window's columns, then over its rows, of shifted
+    views (max is exact in any order); see :func:`_cpu_inference` for when PyTorch's kernel
+    runs instead.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.return_indices or not _cpu_inference(self, x):
+            return super().forward(x)
+        padded = nn.functional.pad(x, (self.padding,) * 4, value=float("-inf")) if self.padding else x
+        out = padded
+        for dim in (-1, -2):  # the window's columns, then its rows
+            views = _shifted(out, self.kernel_size, self.stride, 0, 0.0, (dim,))
+            out = next(views).clone()
+            for view in views:
+                torch.maximum(out, view, out=out)
+        return out
+
+
+class AvgPool(nn.AvgPool2d):
+    """``nn.AvgPool2d(..., count_include_pad=False)``, with the same output bit for bit, several times faster on the CPU
+    at stride 1.
+
+    PyTorch's CPU kernel is slow at stride 1 on small maps (1 ms on 16 x 4 x 32 x 32). Here the
+    shifted views are summed in the order that kernel adds a window's elements (row by row,
+    from 0.0; the zero padding adds nothing), then divided by the number of elements in the
+    window, as it does. At other strides, on CUDA and under autograd, PyTorch's kernel runs.
+    """
+
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0) -> None:
+        super().__init__(kernel_size, stride, padding, count_include_pad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.divisor_override is not None or self.stride != 1 or not _cpu_inference(self, x):
+            return super().forward(x)
+        views = list(_shifted(x, self.kernel_size, 1, self.padding, 0.0, (-2, -1)))
+        out = torch.zeros(views[0].shape, dtype=x.dtype, device=x.device)
+        for view in views:
+            out += view
+        return out.div_(_window_sizes(*x.shape[-2:], self.kernel_size, 1, self.padding, x.dtype, x.device))
+
+
+@functools.lru_cache(maxsize=64)
+def _window_sizes(height: int, width: int, kernel: int, stride: int, padding: int, dtype: torch.dtype,
+                  device: torch.device) -> torch.Tensor:
+    """(rows, cols) number of input elements (not padding) in each pooling window, as PyTorch's kernel counts them."""
+
+    def inside(size: int) -> list[int]:
+        starts = range(-padding, size + padding - kernel + 1, stride)
+        return [min(start + kernel, size) - max(start, 0) for start in starts]
+
+    return torch.tensor(inside(height), dtype=dtype, device=device)[:, None] * torch.tensor(inside(width), dtype=dtype, device=device)
+
+
 def _pool(pool: Callable[..., nn.Module], C_in: int, C_out: int, stride: int, affine: bool) -> nn.Module:
     # NAS-Bench-201 convention: a 1×1 ReLUConvBN first when the channel count must change.
     adapt = [] if C_in == C_out else [ReLUConvBN(C_in, C_out, 1, affine=affine)]
@@ -157,8 +246,8 @@ def _nor_conv(kernel_size: int, C_in: int, C_out: int, stride: int, affine: bool
     return ReLUConvBN(C_in, C_out, kernel_size, stride, affine=affine)
 
 
-OPS.register("avg_pool_3x3")(partial(_pool, partial(nn.AvgPool2d, count_include_pad=False)))
-OPS.register("max_pool_3x3")(partial(_pool, nn.MaxPool2d))
+OPS.register("avg_pool_3x3")(partial(_pool, AvgPool))
+OPS.register("max_pool_3x3")(partial(_pool, MaxPool))
 for _k in (3, 5):
     OPS.register(f"sep_conv_{_k}x{_k}")(partial(_sep_conv, _k))
     OPS.register(f"dil_conv_{_k}x{_k}")(partial(_dil_conv, _k))

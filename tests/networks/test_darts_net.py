@@ -157,3 +157,44 @@ def test_drop_path_acts_in_training_only_and_follows_its_generator():
     a = net(x)
     torch.manual_seed(1)
     assert torch.equal(a, net(x)), "without drop-path, training mode draws nothing"
+
+
+POOLS = Genotype(  # every pool, at stride 1 and 2, at every resolution of the scoring network
+    normal=(("max_pool_3x3", 0), ("avg_pool_3x3", 1), ("avg_pool_3x3", 2), ("max_pool_3x3", 1),
+            ("sep_conv_3x3", 3), ("avg_pool_3x3", 0), ("max_pool_3x3", 4), ("dil_conv_3x3", 2)),
+    normal_concat=(2, 3, 4, 5),
+    reduce=(("avg_pool_3x3", 0), ("max_pool_3x3", 1), ("max_pool_3x3", 2), ("avg_pool_3x3", 0),
+            ("skip_connect", 3), ("avg_pool_3x3", 1), ("sep_conv_5x5", 4), ("max_pool_3x3", 2)),
+    reduce_concat=(2, 3, 4, 5),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("genotype", [POOLS, DARTS_V2, DUPLICATES], ids=["pools", "v2", "duplicates"])
+def test_scoring_network_scores_as_with_pytorchs_pools_bit_for_bit(genotype, one_thread):
+    """The fast CPU pools (issue #30) change no score: the default scoring network with them and with
+    ``nn.MaxPool2d`` / ``nn.AvgPool2d`` in their place gives the same logits and the same SWAP score."""
+    import copy
+
+    from torch import nn
+
+    from evonas import get_space
+    from evonas.data import load_images
+    from evonas.fitness import get_proxy, score
+    from evonas.networks.ops import AvgPool, MaxPool
+
+    space = get_space("darts")
+    net = space.build(str(genotype), **space.scoring_net_args)
+    plain = copy.deepcopy(net)
+    swapped = 0
+    for module in plain.modules():
+        for name, child in module.named_children():
+            if isinstance(child, (MaxPool, AvgPool)):
+                base = nn.MaxPool2d if isinstance(child, MaxPool) else nn.AvgPool2d
+                setattr(module, name, base(3, child.stride, 1, **({} if base is nn.MaxPool2d else {"count_include_pad": False})))
+                swapped += 1
+    assert swapped == sum(op.startswith(("max", "avg")) for op, _ in genotype.normal * 3 + genotype.reduce * 2)
+    batch = load_images(None, samples=16)
+    with torch.inference_mode():
+        assert torch.equal(net(batch.inputs), plain(batch.inputs))
+    swap = get_proxy("swap")
+    assert score(swap, net, batch, repeats=2, seed=3) == score(swap, plain, batch, repeats=2, seed=3)
