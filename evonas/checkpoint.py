@@ -61,6 +61,7 @@ class SearchState:
     lanes: list[dict] | None = None  # a pipelined search's random streams (evonas.strategy.pipeline)
     inflight: list[Bred] = field(default_factory=list)  # the cycles it had in flight
     journaled: Journaled = field(default_factory=Journaled)  # what the run folder's journal holds already
+    prior_scorings: int = 0  # proxy scorings that chose the initial population (PRE-NAS's prior), not evaluations
 
 
 def save_checkpoint(run_dir: Path, state: SearchState) -> None:
@@ -74,6 +75,7 @@ def save_checkpoint(run_dir: Path, state: SearchState) -> None:
     runfolder.save_checkpoint(run_dir, KIND, {
         "cycle": state.cycle,
         "stalled": state.stalled,
+        "prior_scorings": state.prior_scorings,
         "population": [_individual_json(ind) for ind in state.population],
         "halloffame": [_individual_json(ind) for ind in state.halloffame],
         **journaled_fields(state.journaled, state.cache),
@@ -116,6 +118,7 @@ def restore(data: dict[str, Any], run_dir: Path, fitness: type, halloffame_size:
             inflight=[Bred(int(b["cycle"]), b["rng"], [_individual(d, fitness) for d in b["population"]], int(b["seen"]))
                       for b in data.get("pipeline", {}).get("inflight", [])],
             journaled=journaled,
+            prior_scorings=int(data.get("prior_scorings", 0)),
         )
     except (KeyError, ValueError, TypeError, OSError, RuntimeError) as err:
         raise ConfigError(f"--resume {run_dir}: checkpoint is damaged ({type(err).__name__}: {err})") from None

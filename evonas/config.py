@@ -43,6 +43,12 @@ def option(default: Any = None, help: str = "", *, factory: Any = None) -> Any:
     return dataclasses.field(default=default, metadata={"help": help})
 
 
+#: the fitness proxy of a search that names none (``--proxy``), also PRE-NAS's prior where the evaluator has no proxy
+DEFAULT_PROXY = "reg-swap"
+#: ``--prior none``: PRE-NAS's initial population is random (the prior is off)
+NO_PRIOR = "none"
+
+
 def flag(name: str) -> str:
     """The CLI flag of a field: ``ground_truth`` -> ``--ground-truth``."""
     return "--" + name.replace("_", "-")
@@ -430,8 +436,10 @@ class SearchConfig(SearchBase):
                                          "kernel-ridge, linear, gp or a class name (default rf)")
     features: list[str] | None = option(None, "pre-nas: training-free proxies added to the predictor's one-hot "
                                               "features, e.g. swap,params (default none)")
-    prior: str | None = option(None, "pre-nas: a training-free proxy (e.g. reg-swap) that picks the initial population "
-                                     "from --prior-samples random architectures, evaluating none of them (default none)")
+    prior: str | None = option(None, "pre-nas: a training-free proxy that picks the initial population from "
+                                     "--prior-samples random architectures, evaluating none of them (proxy scorings, "
+                                     "reported as prior_scorings); none: random architectures (default: the search's "
+                                     "--proxy, reg-swap with --evaluator table or train)")
     prior_samples: int | None = option(None, "pre-nas: random architectures the prior scores (default 1000)")
     predictor_target: str | None = option(None, "pre-nas: what the predictor is fitted to: value or rank "
                                                 "(default value)")
@@ -450,7 +458,7 @@ class SearchConfig(SearchBase):
         :meth:`SearchBase.resolved_copy`); nothing has run or been written yet."""
         config = self.resolved_copy()
         if config.evaluator == "proxy" and config.proxy is None:
-            config.proxy = "reg-swap"
+            config.proxy = DEFAULT_PROXY
         if config.evaluator != "proxy" and config.proxy is not None:
             raise ConfigError(f"--proxy is an option of --evaluator proxy; this search evaluates with --evaluator {config.evaluator}")
         config.check_ranges({
@@ -485,7 +493,8 @@ class SearchConfig(SearchBase):
         """The strategy options given (None: the strategy's default)."""
         return {"mutations": self.mutations, "crossover": self.crossover, "tournament": self.tournament,
                 "candidates": self.candidates, "per_cycle": self.per_cycle, "predictor": self.predictor,
-                "features": self.features, "prior": self.prior, "prior_samples": self.prior_samples,
+                "features": self.features, "prior": None if self.prior == NO_PRIOR else self.prior,
+                "prior_samples": self.prior_samples,
                 "target": self.predictor_target, "window": self.window}
 
 

@@ -8,6 +8,8 @@ rules, range and registry checks, ground truth, the evaluator, the folder), one 
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -18,10 +20,10 @@ from deap import base, tools
 
 from evonas.cache import ScoreCache
 from evonas.checkpoint import FORMAT, SearchState, restore, save_checkpoint
-from evonas.config import SearchBase, SearchConfig
+from evonas.config import DEFAULT_PROXY, NO_PRIOR, SearchBase, SearchConfig
 from evonas.costs import Budget
 from evonas.encodings import Genome, SearchSpace, get_space
-from evonas.errors import ConfigError
+from evonas.errors import ConfigError, UnknownNameError
 from evonas.evaluation import evaluate_safely
 from evonas.preamble import Prepared, begin, check_common, nothing_found, prepare
 from evonas.operators import Individual, fitness_class
@@ -66,13 +68,31 @@ def check_single(config: SearchConfig, space: SearchSpace) -> SearchConfig:
         from evonas.predictor import regressor_class
 
         regressor_class(config.predictor)
-    for name in [*(config.features or ()), *([config.prior] if config.prior else [])]:
+    for name in config.features or ():
         PROXIES.get(name)  # options (calibration, an ensemble's reference) are made when the scorer is
+    resolved: dict[str, Any] = {}
+    if config.prior is not None:
+        check_prior(config.prior)
+    elif "prior" in strategy.options:  # on by default: the search's own fitness proxy (resolved.json keeps it)
+        resolved["prior"] = config.proxy or DEFAULT_PROXY
     if config.window is None and "window" in strategy.options:  # auto: resolved now, so resolved.json keeps it
         from evonas.strategy.pipeline import auto_window
 
-        return replace(config, window=auto_window(config.workers, strategy.brood_size(options)))
-    return config
+        resolved["window"] = auto_window(config.workers, strategy.brood_size(options))
+    return replace(config, **resolved) if resolved else config
+
+
+def check_prior(name: str) -> None:
+    """``--prior``: a registered proxy, or ``none``; anything else is refused in one line naming both."""
+    from evonas.fitness import PROXIES
+
+    if name == NO_PRIOR:
+        return
+    try:
+        PROXIES.get(name)
+    except UnknownNameError:
+        raise ConfigError(f"--prior {name}: not a proxy; give {NO_PRIOR} (random initial population) or a proxy "
+                          f"(evonas list proxies): {', '.join(PROXIES.names())}") from None
 
 
 def resolve(config: SearchBase) -> SearchBase:
@@ -168,15 +188,26 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
                            remove=strategy.remove)
     if prepared.budget is not None and prepared.budget.cheap_limits:
         _redraw_within(toolbox, prepared.budget, ("individual", "mutate", "mate"))
+    if prepared.resume:  # the checkpoint holds the initial population: the prior is never drawn (nor scored) again
+        part_options["prior"] = None
+    prior = PriorTally(part_options.get("prior"))
     if strategy.setup is not None:
-        scorer_for = _feature_scorers(config, space, evaluator.device) if part_options.get("features") or part_options.get("prior") else None
+        scorer_for = None
+        if part_options.get("features") or part_options.get("prior"):
+            scorer_for = prior.scorers(_feature_scorers(config, space, evaluator.device))
         strategy.setup(toolbox, space, state.rng, scorer_for, **part_options)
         if prepared.budget is not None and prepared.budget.cheap_limits:
             _redraw_within(toolbox, prepared.budget, ("mutate_ops",))
     if not prepared.resume:  # a warm start's architectures first, topped up by the strategy's own sampling
+        started = time.perf_counter()
         state.population = seeded_population(prepared.init.genomes if prepared.init else (), config.population,
                                              lambda genome: Individual(genome, fitness=fitness()),
                                              lambda n: toolbox.population(n=n))
+        state.prior_scorings = prior.calls
+        if progress and prior.calls:
+            print(f"{config.strategy} prior: {prior.name} scored {prior.calls} random architectures for the initial "
+                  f"population in {time.perf_counter() - started:.0f} s (proxy scorings, no evaluation spent; "
+                  f"--prior {NO_PRIOR} turns it off)", file=sys.stderr)
     if "rng" in strategy.options:
         options["rng"] = state.rng
 
@@ -213,7 +244,8 @@ def _run(prepared: Prepared, state: SearchState, out: Path | None, progress: boo
 
             write_scored(out, space, run.cache)
         raise nothing_found(run.cache, config.budget, out)
-    return SearchResult(_best(prepared, run), population, run.logbook, run.halloffame, run.cache, out)
+    return SearchResult(_best(prepared, run, state.prior_scorings), population, run.logbook, run.halloffame,
+                        run.cache, out)
 
 
 def _redraw_within(toolbox: base.Toolbox, budget: Budget, parts: tuple[str, ...]) -> None:
@@ -229,8 +261,9 @@ def _redraw_within(toolbox: base.Toolbox, budget: Budget, parts: tuple[str, ...]
             toolbox.decorate(part, redraw_within(budget))
 
 
-def _best(prepared: Prepared, run: SearchRun) -> dict[str, Any]:
-    """The champion (the hall of fame's first) and the facts about it, as ``best.json`` holds them."""
+def _best(prepared: Prepared, run: SearchRun, prior_scorings: int) -> dict[str, Any]:
+    """The champion (the hall of fame's first) and the facts about it, as ``best.json`` holds them; a strategy with
+    a prior also gets it and its ``prior_scorings`` (proxy scorings of the initial population, not evaluations)."""
     config, space, evaluator = prepared.config, prepared.space, prepared.evaluator
     champion = run.halloffame[0]
     best: dict[str, Any] = {
@@ -243,6 +276,8 @@ def _best(prepared: Prepared, run: SearchRun) -> dict[str, Any]:
         "costs": run.cache.get(champion.genome).costs or {}, "budget": dict(config.budget),
         "seconds": round(float(sum(r["seconds"] for r in run.logbook)), 2),
     }
+    if "prior" in STRATEGIES.get(config.strategy).options:
+        best.update(prior=config.prior, prior_scorings=prior_scorings)
     if evaluator.report is not None:
         best.update(evaluator.report(champion.genome))
     if prepared.truth is not None:
@@ -267,27 +302,65 @@ def _write(out: Path, prepared: Prepared, result: SearchResult) -> None:
     draw_architecture(space, genome, out / "cell.png")
 
 
-def _feature_scorers(config: SearchConfig, space: SearchSpace, device: str) -> Callable[[str], Callable[[Genome], float]]:
-    """``scorer_for(proxy)``: a training-free ``genome -> score`` for predictor features and priors (0 where it fails).
+@dataclass
+class PriorTally:
+    """A strategy's prior (``name``, None: none) and how many proxy scorings it spent (``calls``).
 
-    Scored on the space's scoring network (``--net`` sizes it, except with ``--evaluator
-    train``, where it sizes the trained network) with the input batch of ``--data``; a
-    regularised proxy is calibrated and an ensemble gets its reference sample, as the proxy
-    evaluator does; on the evaluator's ``device`` (``--device``).
+    :meth:`scorers` hands the strategy the prior's scorer counted, higher-is-better (a
+    lower-is-better proxy is negated, so the prior keeps its best) and failures last.
+    """
+
+    name: str | None
+    calls: int = 0
+
+    def scorers(self, features: Callable[[str], tuple[Callable[[Genome], float | None], int]]
+                ) -> Callable[[str], Callable[[Genome], float]]:
+        """``scorer_for(name)``: the prior's counted scorer for the prior's name, the features' (0 where it fails) else.
+
+        ``features(name)`` gives a proxy's ``genome -> score`` (None where it fails) and its direction.
+        """
+        def scorer_for(name: str) -> Callable[[Genome], float]:
+            score, direction = features(name)
+            if name != self.name:
+                return lambda genome: score(genome) or 0.0
+
+            def counted(genome: Genome) -> float:
+                self.calls += 1
+                value = score(genome)
+                return -np.inf if value is None else direction * value
+
+            return counted
+
+        return scorer_for
+
+
+def _feature_scorers(config: SearchConfig, space: SearchSpace,
+                     device: str) -> Callable[[str], tuple[Callable[[Genome], float | None], int]]:
+    """``scorer_for(proxy)``: a training-free ``genome -> score`` (None where it fails) for predictor features and
+    priors, and the proxy's direction (+1: higher is better).
+
+    The search's own scorer: on the space's scoring network (``--net`` sizes it, except with
+    ``--evaluator train``, where it sizes the trained network) with the input batch of
+    ``--data``, ``--repeats`` and ``--seed``; a regularised proxy is calibrated and an ensemble
+    gets its reference sample, as the proxy evaluator does -- the search's ``--proxy`` with
+    the evaluator's own ``mu`` and ``sigma`` (given, or as it calibrated them); on the
+    evaluator's ``device`` (``--device``).
     """
     from evonas.costs import cheap_check
     from evonas.evaluators.builders import deploy_shape, run_batch, scoring_net_args
     from evonas.evaluators.proxy import make_scorer, on_device
+    from evonas.fitness import get_proxy
 
     batch = on_device(run_batch(config), device)
     net_args = scoring_net_args(config, space, None if config.evaluator == "train" else config.net)
 
     within = cheap_check(space, config.budget, **deploy_shape(config))
 
-    def scorer_for(name: str) -> Callable[[Genome], float]:
+    def scorer_for(name: str) -> tuple[Callable[[Genome], float | None], int]:
+        own = {"mu": config.mu, "sigma": config.sigma} if config.evaluator == "proxy" and name == config.proxy else {}
         scorer = make_scorer(space, name, batch=batch, net_args=net_args, repeats=config.repeats, seed=config.seed,
-                             within=within)
-        return lambda genome: evaluate_safely(scorer, genome).score or 0.0
+                             within=within, **own)
+        return (lambda genome: evaluate_safely(scorer, genome).score), get_proxy(name, **scorer.proxy_options).direction
 
     return scorer_for
 

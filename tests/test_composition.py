@@ -125,7 +125,8 @@ def settings(space: str, evaluator: str, tmp: Path, train_npz: str, table: Path 
 
 
 def strategy_options(strategy: str) -> dict:
-    return {"swap-nas": {"mutations": 2}, "pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear"}}.get(strategy, {})
+    return {"swap-nas": {"mutations": 2}, "pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear",
+                                                                 "prior": "none"}}  # the prior: test_pre_nas, test_costs.get(strategy, {})
 
 
 def make_table(space: str, visited: list[str], where: Path) -> Path:

@@ -336,7 +336,7 @@ def test_an_over_budget_architecture_is_never_scored():
 def test_over_budget_is_never_best_in_any_strategy(strategy, window, tmp_path, fake_latency):
     """A timed budget (never redrawn) meets over-budget children: infeasible, counted in log.csv, never best,
     with one cycle in flight or several (the pipelined steady state settles them the same way)."""
-    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear"}}.get(strategy, {})
+    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear", "prior_samples": 4}}.get(strategy, {})
     if window > 1:
         if "window" not in STRATEGIES.get(strategy).options:
             pytest.skip(f"{strategy} has no window")
@@ -360,7 +360,7 @@ def test_over_budget_is_never_best_in_any_strategy(strategy, window, tmp_path, f
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES.names()))
 def test_a_cheap_budget_redraws_children_rather_than_spending_evaluations(strategy):
-    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear"}}.get(strategy, {})
+    options = {"pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear", "prior_samples": 4}}.get(strategy, {})
     limit = 3e5  # about a quarter of NB201 is within it
     result = evonas.search(**tiny(strategy=strategy, budget={"params": limit}, evaluations=16, **options))
     costs = [e.costs["params"] for e in result.cache.scores.values()]

@@ -101,7 +101,7 @@ def test_a_bad_value_of_a_table_is_one_line(tmp_path, capsys, column, value, all
 
 
 PRE = ["search", "--space", "nb201", "--strategy", "pre-nas", "--evaluator", "table", "--population", "6",
-       "--candidates", "8", "--no-progress"]
+       "--candidates", "8", "--prior", "none", "--no-progress"]  # the prior (on by default): tests/test_pre_nas.py
 
 
 def test_pre_nas_search_reads_validation_and_reports_test_accuracy(tmp_path, table):

@@ -214,7 +214,7 @@ def test_a_prior_is_kept_under_a_budget_and_stays_within_it():
     limit = 6e5
     settings = dict(space="nb201", strategy="pre-nas", population=4, evaluations=4, samples=2, repeats=1,
                     net=dict(NB201.tiny_net_args), proxy="swap", candidates=4, budget={"params": limit})
-    plain = evonas.search(**settings)
+    plain = evonas.search(**settings, prior="none")
     prior = evonas.search(**settings, prior="params", prior_samples=40)
     sizes = [NB201.count_params(ind.genome) for ind in prior.population]
     assert all(size <= limit for size in sizes)
@@ -236,9 +236,93 @@ def test_features_and_prior_are_scored_on_the_device_of_the_search(monkeypatch):
     assert moved == ["cuda:1"]
     told, features = [], evonas.facade._feature_scorers
     monkeypatch.setattr(evonas.facade, "_feature_scorers", lambda config, space, device: told.append(device) or (
-        lambda name: (lambda genome: conv_count(genome)[0])))
+        lambda name: ((lambda genome: conv_count(genome)[0]), +1)))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # --device auto: cuda
     evonas.search(space="nb201", strategy="pre-nas", candidates=4, prior="synflow", prior_samples=8, evaluations=5,
                   cycles=None, population=4, samples=2, repeats=1, device="auto", proxy="swap",
                   net=dict(NB201.tiny_net_args))
     assert told == ["cuda"] and moved[1:] == ["cuda"]  # the search's device, as the evaluator's batch has it
+
+
+# --- the prior through evonas.search and the CLI (issue 30, item 5) -----------------------------
+TINY = dict(space="nb201", strategy="pre-nas", population=4, samples=2, repeats=1, net=dict(NB201.tiny_net_args),
+            proxy="swap", candidates=4, cycles=None, seed=5)
+TINY_FLAGS = ["search", "--space", "nb201", "--strategy", "pre-nas", "--population", "4", "--samples", "2",
+              "--repeats", "1", "--net", "C=4,N=1", "--proxy", "swap", "--candidates", "4", "--seed", "5"]
+
+
+def test_the_prior_is_on_by_default_and_is_the_searchs_own_proxy(shared_data):
+    from evonas.config import SearchConfig
+    from evonas.facade import resolve
+
+    table = str(shared_data / "nb201_cifar10.csv")
+    assert resolve(SearchConfig(strategy="pre-nas", proxy="synflow")).prior == "synflow"
+    assert resolve(SearchConfig(strategy="pre-nas", evaluator="table", table=table)).prior == "reg-swap"  # the default proxy
+    assert resolve(SearchConfig(strategy="pre-nas", prior="none")).prior == "none"
+    assert resolve(SearchConfig(strategy="rea")).prior is None  # a strategy without a prior gets none
+    result = evonas.search(**{**TINY, "proxy": "synflow"}, evaluations=6, prior_samples=12)  # tiny SWAP ties
+    assert result.best["prior"] == "synflow" and result.best["prior_scorings"] == 12 and result.best["evaluations"] == 6
+    plain = evonas.search(**{**TINY, "proxy": "synflow"}, evaluations=6, prior="none")
+    assert plain.best["prior"] == "none" and plain.best["prior_scorings"] == 0
+    rea = evonas.search(**{**TINY, "proxy": "synflow", "strategy": "rea", "candidates": None}, evaluations=4)
+    first = lambda r: [g.key for g in list(r.cache.genomes.values())[:4]]  # noqa: E731  the initial population
+    assert first(plain) == first(rea) != first(result)  # off: the random initial sample every strategy draws
+
+
+def test_a_lower_is_better_prior_keeps_its_lowest_and_failures_come_last():
+    from evonas.facade import PriorTally
+    from evonas.strategy.pre_nas import top_by_prior
+
+    tally = PriorTally("ntk")
+    score = tally.scorers(lambda name: ((lambda g: None if conv_count(g)[0] == 0 else conv_count(g)[0]), -1))("ntk")
+    toolbox = make_toolbox(NB201, conv_count, np.random.default_rng(0), MaxFitness)
+    chosen = [conv_count(ind.genome)[0] for ind in top_by_prior(toolbox, score, 200, 10)]
+    assert tally.calls >= 190 and 0 not in chosen and max(chosen) <= 1.0 + 1e-9  # the lowest, none of the failed
+
+
+def test_prior_none_turns_it_off_and_its_scorings_are_recorded(tmp_path, capsys):
+    from evonas.cli import main
+    import json
+
+    on, off = tmp_path / "on", tmp_path / "off"
+    assert main([*TINY_FLAGS, "--evaluations", "6", "--prior-samples", "10", "--out", str(on)]) == 0
+    assert "pre-nas prior: swap scored 10 random architectures" in capsys.readouterr().err
+    assert main([*TINY_FLAGS, "--evaluations", "6", "--prior", "none", "--no-progress", "--out", str(off)]) == 0
+    best_on, best_off = (json.loads((d / "best.json").read_text()) for d in (on, off))
+    assert (best_on["prior"], best_on["prior_scorings"], best_on["evaluations"]) == ("swap", 10, 6)
+    assert (best_off["prior"], best_off["prior_scorings"]) == ("none", 0)
+    assert json.loads((on / "resolved.json").read_text())["prior"] == "swap"
+    assert json.loads((on / "checkpoint.json").read_text())["prior_scorings"] == 10
+
+
+def test_a_resumed_run_keeps_the_priors_initial_population_and_never_scores_it_again(tmp_path, monkeypatch):
+    import json
+
+    import evonas.facade
+    from evonas.cli import main
+
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    args = [*TINY_FLAGS, "--prior-samples", "10", "--no-progress"]
+    assert main([*args, "--evaluations", "12", "--out", str(whole)]) == 0
+    assert main([*args, "--evaluations", "6", "--out", str(part)]) == 0
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("a resume scored the prior again")
+
+    monkeypatch.setattr(evonas.facade, "_feature_scorers", no_scoring)
+    assert main(["search", "--resume", str(part), "--evaluations", "12", "--no-progress"]) == 0
+    assert (whole / "scored.csv").read_text() == (part / "scored.csv").read_text()  # the same initial 4 and after
+    a, b = (json.loads((d / "best.json").read_text()) for d in (whole, part))
+    assert b["prior_scorings"] == 10 and {k: v for k, v in a.items() if k != "seconds"} == {
+        k: v for k, v in b.items() if k != "seconds"}
+
+
+@pytest.mark.parametrize("value", ["swpa", "None "])
+def test_a_bad_prior_is_refused_in_one_line_before_anything_is_written(tmp_path, capsys, value):
+    from evonas.cli import main
+
+    out = tmp_path / "run"
+    assert main([*TINY_FLAGS, "--prior", value, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"--prior {value}" in err and "give none" in err and "reg-swap" in err
+    assert not out.exists()

@@ -77,7 +77,7 @@ for name, factory in (("recording", Recording), ("diverging", Diverging), ("tied
 def test_pre_nas_runs_with_the_default_proxy_evaluator(tmp_path):
     out = tmp_path / "run"
     assert main(["search", *NB201_TINY, "--strategy", "pre-nas", "--candidates", "4", "--evaluations", "8",
-                 "--out", str(out)]) == 0
+                 "--prior-samples", "8", "--out", str(out)]) == 0
     assert json.loads((out / "best.json").read_text())["evaluations"] == 8
 
 
@@ -154,7 +154,7 @@ def test_a_diverging_training_is_a_failed_evaluation_not_a_crash(tmp_path):
 @pytest.mark.parametrize("strategy", ["swap-nas", "rea", "pre-nas"])
 def test_children_are_evaluated_with_their_parent(strategy):
     SEEN.clear()
-    options = {"candidates": 4} if strategy == "pre-nas" else {}
+    options = {"candidates": 4, "prior": "none"} if strategy == "pre-nas" else {}
     evonas.search(space="nb201", evaluator="recording", strategy=strategy, population=4, evaluations=16, cycles=None,
                   **options)
     initial, children = SEEN[:4], SEEN[4:]

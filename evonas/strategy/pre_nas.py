@@ -18,7 +18,9 @@ paper's description is followed, and each detail is a documented default:
 - the predictor is a random forest, refitted on every evaluated architecture each cycle;
 - not in the paper: ``prior`` lets a training-free proxy (e.g. reg-swap) pick the initial
   population from many random architectures (:func:`top_by_prior`), which costs no
-  evaluations; on NAS-Bench-201 it was the lever that mattered (README, PRE-NAS).
+  evaluations, only ``prior_samples`` proxy scorings; on NAS-Bench-201 it was the lever that
+  mattered (docs/results/pre-nas.md). Here it is off unless given; ``evonas.search`` and
+  ``evonas search`` turn it on with the search's own proxy (``--prior none``: off).
 """
 
 from __future__ import annotations
@@ -60,9 +62,13 @@ def predictor_parts(
             (e.g. ``["swap", "params"]``); ``scorer_for(name)`` gives their scorers.
         target: what the predictor is fitted to (:data:`evonas.predictor.TARGETS`).
         prior: a training-free proxy that picks the initial population: ``population(n)``
-            draws ``prior_samples`` random architectures and keeps the ``n`` it scores highest
-            (none of them is evaluated for it); ``None``: ``n`` random architectures.
-        prior_samples: how many random architectures the prior scores.
+            draws ``prior_samples`` random architectures and keeps the ``n`` that
+            ``scorer_for(prior)`` scores highest (none of them is evaluated for it; the
+            scorer is higher-is-better, as :class:`evonas.facade.PriorTally` hands it);
+            ``None``: ``n`` random architectures (the search façade's default is the
+            search's proxy, :func:`evonas.facade.check_single`).
+        prior_samples: how many random architectures the prior scores (1000: fewer and more
+            both chose worse on NAS-Bench-201, docs/results/pre-nas.md).
     """
     if (features or prior) and scorer_for is None:
         raise ConfigError("pre-nas features and prior need training-free scorers (scorer_for), none were given")
@@ -81,7 +87,11 @@ def predictor_parts(
 
 
 def top_by_prior(toolbox: base.Toolbox, score: Callable[[Genome], float], samples: int, n: int) -> list[Individual]:
-    """The ``n`` best-scoring of ``samples`` distinct random architectures (at least ``n`` are drawn)."""
+    """The ``n`` best-scoring of ``samples`` distinct random architectures (at least ``n`` are drawn).
+
+    ``score`` is higher-is-better; the draws come from ``toolbox.individual`` (the search's one
+    generator, within a cheap budget when the toolbox redraws), so the choice is the seed's.
+    """
     drawn = [toolbox.individual() for _ in range(max(n, samples))]
     distinct = list({ind.genome.key: ind for ind in drawn}.values())
     scores = [score(ind.genome) for ind in distinct]
