@@ -61,8 +61,8 @@ class Recipe:
             of its area (aspect ratio 3/4..4/3) and resized to the image size; None: the whole
             image resized (shorter side) and centre-cropped.
         jitter: colour jitter of the training images: brightness, contrast, saturation (each a
-            factor drawn from [1 - v, 1 + v]) and hue (a shift drawn from [-v, v] turns), as
-            torchvision's ``ColorJitter``; zeros: none.
+            factor drawn from [1 - v, 1 + v]) and hue (a shift drawn from [-v, v] turns), applied in a
+            random order; factors and order drawn per image, as torchvision's ``ColorJitter``; zeros: none.
         eval_resize: validation and test images are resized (shorter side) to this many times
             the image size, then centre-cropped to it (ImageNet's 256 -> 224: 256/224).
         label_smoothing: training targets smoothed by this share (Szegedy et al. 2016).
