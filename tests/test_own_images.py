@@ -168,3 +168,14 @@ def test_a_search_on_large_images_scores_behind_the_pool_stem(tmp_path, shared_d
     assert scoring_net_args(config, space, {"C": 3, "pool": 1}) == {"C": 3, "pool": 1, "num_classes": 3}
     config.image_size = 32
     assert scoring_net_args(config, space, None) == {**space.scoring_net_args, "num_classes": 3}
+
+
+def test_an_untrained_large_image_run_loads_as_the_imagenet_network(tmp_path):
+    """load_network (export without a training) sizes the network by the same rule as training's default recipe."""
+    from evonas.train.run import load_network
+
+    (tmp_path / "best.json").write_text(json.dumps({"space": "darts", "native": DARTS_V2}))
+    (tmp_path / BATCH_FILE).write_text(json.dumps({"classes": ["a", "b"], "image_size": 224}))
+    loaded = load_network(tmp_path)
+    assert loaded.arch["net"] == {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True, "num_classes": 2}
+    assert loaded.input_shape == (3, 224, 224) and loaded.weights is None
