@@ -60,6 +60,38 @@ def test_imagenet_network_any_size_and_aux_head():
         space.build(DARTS_V2, imagenet=True, pair=True)
 
 
+def test_train_defaults_to_the_imagenet_recipe_on_large_images(tmp_path, shared_data, image_folder):
+    """Regression: with no --recipe, DARTS on a 224 px folder trained with the CIFAR recipe (600 epochs of a 20-cell
+    C = 36 network, no random-resized crops) while its budget was measured on the ImageNet network. Now the one
+    rule picks darts-imagenet there, in a note; --recipe wins; a 32 px folder keeps darts."""
+    from evonas.errors import Note
+    from evonas.train.run import TrainConfig
+
+    large = write_class_folder(tmp_path / "large", shared_data, per_class=2, classes=2, size=224)
+    with pytest.warns(Note, match="recipe darts-imagenet: the default for darts on 224 px images .*; --recipe names another"):
+        assert TrainConfig(space="darts", arch=DARTS_V2, data=str(large), dataset=None).check().recipe == "darts-imagenet"
+    with pytest.warns(Note, match="128 px"):  # --image-size decides, not the files' size
+        assert TrainConfig(space="darts", arch=DARTS_V2, data=str(image_folder), dataset=None, image_size=128,
+                           ).check().recipe == "darts-imagenet"
+    assert TrainConfig(space="darts", arch=DARTS_V2, data=str(large), dataset=None, recipe="quick").check().recipe == "quick"
+    assert TrainConfig(space="darts", arch=DARTS_V2, data=str(image_folder), dataset=None).check().recipe == "darts"
+    assert TrainConfig(space="nb201", arch="|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
+                       "nor_conv_3x3~1|nor_conv_3x3~2|", data=str(large), dataset=None).check().recipe == "nb201"
+
+
+def test_train_saves_the_recipe_it_chose(tmp_path, shared_data, capsys):
+    """evonas train with no --recipe on 128 px images: darts-imagenet, said on stderr and kept in train.json."""
+    data = write_class_folder(tmp_path / "imgs", shared_data, per_class=2, classes=2, size=128, val=1)
+    out = tmp_path / "train"
+    assert main(["train", "--space", "darts", DARTS_V2, "--data", str(data), "--net", "C=4,layers=3",
+                 "--epochs", "1", "--batch-size", "2", "--valid-fraction", "0", "--out", str(out), "--no-progress", "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    assert "note: recipe darts-imagenet" in captured.err and "recipe darts-imagenet" in captured.out
+    saved = json.loads((out / "train.json").read_text())
+    assert saved["config"]["recipe"] == "darts-imagenet" and saved["recipe"]["schedule"] == "step"
+    assert saved["net"]["imagenet"] is True and saved["input_shape"] == [3, 128, 128]
+
+
 def test_budget_accepts_suffixes():
     assert parse_budget("flops=600M,params=3.5k,latency=5") == {"flops": 6e8, "params": 3500.0, "latency": 5.0}
     assert parse_budget("params=1G") == {"params": 1e9}
@@ -136,3 +168,14 @@ def test_a_search_on_large_images_scores_behind_the_pool_stem(tmp_path, shared_d
     assert scoring_net_args(config, space, {"C": 3, "pool": 1}) == {"C": 3, "pool": 1, "num_classes": 3}
     config.image_size = 32
     assert scoring_net_args(config, space, None) == {**space.scoring_net_args, "num_classes": 3}
+
+
+def test_an_untrained_large_image_run_loads_as_the_imagenet_network(tmp_path):
+    """load_network (export without a training) sizes the network by the same rule as training's default recipe."""
+    from evonas.train.run import load_network
+
+    (tmp_path / "best.json").write_text(json.dumps({"space": "darts", "native": DARTS_V2}))
+    (tmp_path / BATCH_FILE).write_text(json.dumps({"classes": ["a", "b"], "image_size": 224}))
+    loaded = load_network(tmp_path)
+    assert loaded.arch["net"] == {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True, "num_classes": 2}
+    assert loaded.input_shape == (3, 224, 224) and loaded.weights is None

@@ -27,8 +27,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", nargs="?", help="a search run folder (its best.json), or with --space the architecture "
                    "in the space's notation")
     p.add_argument("--space", default=None, help="train the architecture SOURCE of this space instead of a run's best")
-    p.add_argument("--recipe", default=None, help="training recipe: darts, nb201 (the papers' settings) or quick "
-                   "(a CPU smoke run); default: the space's own")
+    p.add_argument("--recipe", default=None, help="training recipe: darts, darts-imagenet, nb201 (the papers' "
+                   "settings) or quick (a CPU smoke run); default: the space's own, on images the space calls large "
+                   "(DARTS' ImageNet network) its large-image recipe, darts-imagenet")
     for flag, (dest, kind, text) in _RECIPE_FLAGS.items():
         p.add_argument(flag, dest=dest, type=kind, default=None, help=text)
     p.add_argument("--net", default=None, help="network arguments replacing the recipe's, e.g. C=16,N=5 or C=36,layers=20")

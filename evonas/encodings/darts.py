@@ -130,17 +130,17 @@ class DartsSpace(SearchSpace):
 
         return Genotype(edges(cells[0]), _CONCAT, edges(cells[1]), _CONCAT)
 
-    #: images at least this many pixels wide deploy DARTS' ImageNet network (the paper's 224 px; not 32 or 64 px)
-    IMAGENET_SIDE = 128
+    #: images at least this many pixels wide deploy DARTS' ImageNet network and train with its ImageNet recipe
+    #: (the paper's 224 px; not 32 or 64 px)
+    large_side = 128
     #: DARTS' ImageNet setting (Sec. 3.4): 14 cells, C = 48
     IMAGENET_NET = {"imagenet": True, "C": 48, "layers": 14}
 
     # ---- networks ----------------------------------------------------------------------
     def deploy_net_args(self, input_shape: tuple[int, ...], num_classes: int) -> dict[str, Any]:
         """The network to deploy for images of ``input_shape``: DARTS' ImageNet network (C = 48, 14 cells) for
-        images :attr:`IMAGENET_SIDE` px or larger, its CIFAR network below; ``--net`` overrides either."""
-        large = min(input_shape[-2:]) >= self.IMAGENET_SIDE
-        return {**(self.IMAGENET_NET if large else {}), "num_classes": num_classes}
+        images :attr:`large_side` px or larger (:meth:`is_large`), its CIFAR network below; ``--net`` overrides either."""
+        return {**(self.IMAGENET_NET if self.is_large(input_shape) else {}), "num_classes": num_classes}
 
     def build(
         self,

@@ -170,6 +170,9 @@ class SearchSpace(ABC):
     pool_stem: bool = False
     #: the image side a scoring network's cells are built for (CIFAR's): larger images are pooled down to about it
     SCORING_SIDE = 32
+    #: images at least this many pixels on their shorter side are large (:meth:`is_large`): the space deploys its
+    #: large-image network on them and ``evonas train`` defaults to its large-image recipe; None: one network at any size
+    large_side: int | None = None
 
     # ---- notation and networks: what each space defines -------------------------------
     @abstractmethod
@@ -208,6 +211,13 @@ class SearchSpace(ABC):
         network) chooses it here.
         """
         return {"num_classes": num_classes}
+
+    def is_large(self, input_shape: tuple[int, ...]) -> bool:
+        """Whether images of ``input_shape`` (..., H, W) get the space's large-image network and training recipe.
+
+        The one rule both read: :meth:`deploy_net_args` and :func:`evonas.train.default_recipe`.
+        """
+        return self.large_side is not None and min(input_shape[-2:]) >= self.large_side
 
     def scoring_net_args_at(self, input_shape: tuple[int, ...], net: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The scoring network for images of ``input_shape``: ``net`` (``--net``) or :attr:`scoring_net_args`, and on

@@ -11,6 +11,7 @@ epoch after a resume and with any number of workers.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import torch
@@ -125,28 +126,57 @@ def random_resized_crop(image: torch.Tensor, size: int, scale: tuple[float, floa
 def colour_jitter(x: torch.Tensor, jitter: tuple[float, float, float, float], generator: torch.Generator) -> torch.Tensor:
     """Images ``x`` (N, 3, H, W) in [0, 1] with random brightness, contrast, saturation and hue, as torchvision's ``ColorJitter``.
 
-    Factors per image from [1 - v, 1 + v] (hue: a shift in [-v, v] of a turn); the four
-    adjustments are applied in a random order, drawn once per batch.
+    Per image, as torchvision's ``ColorJitter`` applied image by image: factors from [1 - v, 1 + v]
+    (hue: a shift in [-v, v] of a turn) and the order of the four adjustments (:func:`jitter_draws`).
+    Vectorised by step: at each of the four steps, the images whose order names the same
+    adjustment get it together. An adjustment with ``v = 0`` is skipped.
     """
-    n = len(x)
-    draws = torch.rand(4, n, generator=generator)
-    order = torch.randperm(4, generator=generator).tolist()
-    for op in order:
-        v = jitter[op]
-        if not v:
-            continue
-        if op == 3:
-            x = _shift_hue(x, ((2 * draws[3] - 1) * v)[:, None, None])
-            continue
-        f = (1 - v + 2 * v * draws[op])[:, None, None, None]
-        if op == 0:
-            x = (x * f).clamp(0, 1)
-        elif op == 1:
-            mean = _grey(x).mean(dim=(-3, -2, -1), keepdim=True)
-            x = (f * x + (1 - f) * mean).clamp(0, 1)
-        else:
-            x = (f * x + (1 - f) * _grey(x)).clamp(0, 1)
+    factors, order = jitter_draws(len(x), jitter, generator)
+    factors, order = factors.to(x.device, x.dtype), order.to(x.device)
+    for step in range(len(ADJUSTMENTS)):
+        for op, adjust in enumerate(ADJUSTMENTS):
+            rows = torch.nonzero(order[:, step] == op).flatten()
+            if jitter[op] and len(rows):
+                x = x.index_copy(0, rows, adjust(x[rows], factors[op, rows]))
     return x
+
+
+def jitter_draws(n: int, jitter: tuple[float, float, float, float],
+                 generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The random part of :func:`colour_jitter` for ``n`` images, drawn from ``generator``.
+
+    Returns:
+        ``factors`` (4, n): brightness, contrast and saturation factors from [1 - v, 1 + v], hue shifts
+        from [-v, v] turns; ``order`` (n, 4): each image's own random order of the four
+        (indices into :data:`ADJUSTMENTS`), as torchvision draws one per call.
+    """
+    draws = torch.rand(4, n, generator=generator)
+    v = torch.tensor(jitter, dtype=draws.dtype)[:, None]
+    factors = torch.cat([1 - v[:3] + 2 * v[:3] * draws[:3], (2 * draws[3:] - 1) * v[3:]])
+    return factors, torch.rand(n, 4, generator=generator).argsort(dim=1)
+
+
+def _brightness(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+    return (f[:, None, None, None] * x).clamp(0, 1)
+
+
+def _contrast(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+    f = f[:, None, None, None]
+    return (f * x + (1 - f) * _grey(x).mean(dim=(-3, -2, -1), keepdim=True)).clamp(0, 1)
+
+
+def _saturation(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+    f = f[:, None, None, None]
+    return (f * x + (1 - f) * _grey(x)).clamp(0, 1)
+
+
+def _hue(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    return _shift_hue(x, shift[:, None, None])
+
+
+#: the adjustments of :func:`colour_jitter`, ``adjust(images (N, 3, H, W), factors (N,))``, in the order of a
+#: recipe's ``jitter`` values: brightness, contrast, saturation, hue
+ADJUSTMENTS: tuple[Callable[[torch.Tensor, torch.Tensor], torch.Tensor], ...] = (_brightness, _contrast, _saturation, _hue)
 
 
 def _grey(x: torch.Tensor) -> torch.Tensor:

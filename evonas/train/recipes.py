@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 import torch
 
+from evonas.encodings import get_space
 from evonas.errors import ConfigError
 from evonas.registry import Registry
 
@@ -61,8 +62,8 @@ class Recipe:
             of its area (aspect ratio 3/4..4/3) and resized to the image size; None: the whole
             image resized (shorter side) and centre-cropped.
         jitter: colour jitter of the training images: brightness, contrast, saturation (each a
-            factor drawn from [1 - v, 1 + v]) and hue (a shift drawn from [-v, v] turns), as
-            torchvision's ``ColorJitter``; zeros: none.
+            factor drawn from [1 - v, 1 + v]) and hue (a shift drawn from [-v, v] turns), applied in a
+            random order; factors and order drawn per image, as torchvision's ``ColorJitter``; zeros: none.
         eval_resize: validation and test images are resized (shorter side) to this many times
             the image size, then centre-cropped to it (ImageNet's 256 -> 224: 256/224).
         label_smoothing: training targets smoothed by this share (Szegedy et al. 2016).
@@ -71,6 +72,8 @@ class Recipe:
         auxiliary_weight: weight of the auxiliary head's loss (networks built with one: DARTS).
         valid_fraction: share of the training images held out for validation (0: none).
         nets: search space -> network arguments of ``space.build``.
+        large_images: the recipe of those spaces' large-image networks: :func:`default_recipe` chooses it for
+            images a space calls large (:meth:`~evonas.encodings.SearchSpace.is_large`), and only for those.
     """
 
     epochs: int
@@ -93,6 +96,7 @@ class Recipe:
     auxiliary_weight: float = 0.0
     valid_fraction: float = 0.1
     nets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    large_images: bool = False
 
     def __post_init__(self) -> None:
         # JSON gives lists back (train.json); the recipe keeps tuples
@@ -187,7 +191,7 @@ RECIPES.register("darts-imagenet")(
         epochs=250, batch_size=128, lr=0.1, schedule="step", gamma=0.97, momentum=0.9, weight_decay=3e-5,
         grad_clip=5.0, crop_padding=0, flip=True, resized_crop=(0.08, 1.0), jitter=(0.4, 0.4, 0.4, 0.2),
         eval_resize=256 / 224, label_smoothing=0.1, auxiliary_weight=0.4,
-        nets={"darts": {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True}},
+        nets={"darts": {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True}}, large_images=True,
     )
 )
 #: A CPU smoke run: a few epochs of reduced networks with NAS-Bench-201's optimiser.
@@ -209,6 +213,16 @@ def list_recipes(pattern: str = "*") -> list[str]:
     return RECIPES.names(pattern)
 
 
-def default_recipe(space: str) -> str:
-    """The recipe a space's architectures are trained with unless told: its own paper's, else ``quick``."""
-    return space if space in RECIPES and space in RECIPES.get(space).nets else "quick"
+def default_recipe(space: str, input_shape: tuple[int, ...] | None = None) -> str:
+    """The recipe a space's architectures are trained with unless told: its own paper's, else ``quick``; on images of
+    ``input_shape`` the space calls large (:meth:`~evonas.encodings.SearchSpace.is_large`: DARTS' from its ``large_side``), the
+    first registered ``large_images`` recipe with a network for it (``darts-imagenet``).
+
+    A space without a large-image network (NAS-Bench-201, -101, the macro space) keeps its recipe at every size.
+    """
+    if input_shape is not None and get_space(space).is_large(input_shape):
+        large = [name for name in RECIPES.names() if RECIPES.get(name).large_images and space in RECIPES.get(name).nets]
+        if large:
+            return large[0]
+    own = RECIPES.get(space) if space in RECIPES else None
+    return space if own is not None and space in own.nets and not own.large_images else "quick"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from evonas.data import BATCH_FILE, DATASETS, describe, open_labelled
 from evonas.runfolder import read_json
 from evonas.device import check_device, default_device  # noqa: F401  (default_device: kept importable here)
 from evonas.encodings import SearchSpace, get_space
-from evonas.errors import ConfigError, DataError
+from evonas.errors import ConfigError, DataError, Note
 from evonas.files import check_folder
 from evonas.networks import count_parameters
 from evonas.runfolder import CHECKPOINT_FILE, write_json
@@ -47,7 +48,8 @@ class TrainConfig(RunConfig):
     Attributes:
         space: search space of the architecture.
         arch: the architecture in the space's own notation.
-        recipe: registered recipe name ("" : the space's own, see :func:`default_recipe`).
+        recipe: registered recipe name ("": the space's own, or on images the space calls large its large-image
+            recipe, ``darts-imagenet``; filled in by :meth:`check`, see :func:`default_recipe`).
         overrides: recipe fields replaced (``epochs``, ``batch_size``, ``lr``, ...).
         net: network arguments replacing the recipe's (``C``, ``layers``, ``N``, ...).
         data: training images: a class folder (read image by image), a CIFAR python-batch directory or an
@@ -79,8 +81,8 @@ class TrainConfig(RunConfig):
         get_space(self.space)
         if self.dataset is not None:
             DATASETS.get(self.dataset)
-        self.recipe = self.recipe or default_recipe(self.space)
-        RECIPES.get(self.recipe)
+        if self.recipe:
+            RECIPES.get(self.recipe)
         check_device(self.device)
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
             raise ConfigError(f"--workers {self.workers}: must be a whole number >= 0 (0: read images in the training process)")
@@ -88,6 +90,12 @@ class TrainConfig(RunConfig):
             raise ConfigError("train: no architecture given")
         if self.data is None:
             raise ConfigError("--data is required: a CIFAR python-batch directory or an .npz with train_* and test_* arrays")
+        if not self.recipe:  # the space's own; on images it calls large, its large-image recipe, said in a note
+            shape = describe(self.data, dataset=self.dataset, image_size=self.image_size).shape
+            self.recipe = default_recipe(self.space, shape)
+            if RECIPES.get(self.recipe).large_images:
+                warnings.warn(f"recipe {self.recipe}: the default for {self.space} on {shape[-1]} px images (its large-image "
+                              "network); --recipe names another", Note, stacklevel=2)
         return self
 
     def resolve(self, space: SearchSpace) -> tuple[Recipe, dict[str, Any]]:
@@ -222,7 +230,8 @@ def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
     """The network of a training folder (its ``model.pt``) or of a search run folder.
 
     A search run folder with a finished training in ``train/`` gives the trained network;
-    without one, the best architecture untrained, at its space's own recipe size with the
+    without one, the best architecture untrained, at the size of its default recipe for the run's images
+    (:func:`default_recipe`: DARTS' ImageNet network on large ones) with the
     run's classes and image size (a class folder's, from its :data:`~evonas.data.BATCH_FILE`;
     initialised from ``seed``). Weights are read with ``weights_only=True``.
     """
@@ -240,11 +249,11 @@ def load_network(folder: Path, *, seed: int = 0) -> LoadedNetwork:
     else:
         best = best_of_run(folder)
         space = get_space(best["space"])
-        net_args = {**RECIPES.get(default_recipe(space.name)).nets.get(space.name, {})}
-        shape = space.input_shape
+        shape, classes = space.input_shape, {}
         if (folder / BATCH_FILE).is_file():  # searched on a class folder: its classes, at its size
             batch = read_json(folder, BATCH_FILE)
-            net_args["num_classes"], shape = len(batch["classes"]), (3, batch["image_size"], batch["image_size"])
+            classes, shape = {"num_classes": len(batch["classes"])}, (3, batch["image_size"], batch["image_size"])
+        net_args = {**RECIPES.get(default_recipe(space.name, shape)).nets.get(space.name, {}), **classes}
         arch, weights = {"space": space.name, "native": best["native"], "net": net_args}, None
     net = build_seeded(get_space(arch["space"]), arch["native"], seed=seed, **arch["net"])
     if weights is not None:

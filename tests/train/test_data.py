@@ -77,3 +77,32 @@ def test_colour_jitter_hue_turns_colours_and_nothing_else():
     assert torch.equal(colour_jitter(x, (0, 0, 0, 0), torch.Generator().manual_seed(0)), x)
     out = colour_jitter(x, (0.4, 0.4, 0.4, 0.2), torch.Generator().manual_seed(0))
     assert out.shape == x.shape and 0 <= out.min() and out.max() <= 1 and not torch.allclose(out, x)
+
+
+def test_colour_jitter_draws_order_and_factors_per_image(shared_data):
+    """Regression: the order of brightness, contrast, saturation and hue was drawn once per batch. Each image now gets
+    its own (as torchvision's ColorJitter applied image by image): the batch result equals the adjustments applied
+    one image at a time in that image's drawn order, and that order changes the result."""
+    import numpy as np
+
+    from evonas.train.data import ADJUSTMENTS, colour_jitter, jitter_draws
+
+    with np.load(shared_data / "cifar10_subset.npz") as npz:
+        x = torch.from_numpy(npz["train_images"][:16]).float() / 255.0  # real images: order matters through clamping
+    jitter = (0.4, 0.4, 0.4, 0.2)
+    out = colour_jitter(x, jitter, _gen(3))
+    assert torch.equal(out, colour_jitter(x, jitter, _gen(3))) and 0 <= out.min() and out.max() <= 1
+    factors, order = jitter_draws(len(x), jitter, _gen(3))
+    assert len({tuple(o) for o in order.tolist()}) > 1  # two images of one batch in different orders
+
+    def one_by_one(i: int, ops: list[int]) -> torch.Tensor:
+        y = x[i: i + 1]
+        for op in ops:
+            y = ADJUSTMENTS[op](y, factors[op, i: i + 1])
+        return y[0]
+
+    for i in range(len(x)):
+        assert torch.allclose(out[i], one_by_one(i, order[i].tolist()), atol=1e-6), i
+    first = order[0].tolist()
+    other = next(i for i in range(len(x)) if order[i].tolist() != first)
+    assert not torch.allclose(out[other], one_by_one(other, first), atol=1e-4)  # the batch's first order is not its

@@ -44,6 +44,21 @@ def test_default_recipes_and_unknown_names():
         get_recipe("nb201").net_args("darts")
 
 
+@pytest.mark.parametrize("side", [32, 64, 127, 128, 224])
+def test_the_default_on_large_images_follows_the_network_rule(side):
+    """One rule (SearchSpace.is_large) picks DARTS' ImageNet network and its recipe; the other spaces have no
+    large-image network and keep their default at every size."""
+    from evonas.encodings import get_space
+
+    darts = get_space("darts")
+    large = darts.is_large((3, side, side))
+    assert large == (side >= darts.large_side) == ("imagenet" in darts.deploy_net_args((3, side, side), 10))
+    assert default_recipe("darts", (3, side, side)) == ("darts-imagenet" if large else "darts")
+    assert default_recipe("nb201", (3, side, side)) == "nb201"
+    assert default_recipe("nb101", (3, side, side)) == default_recipe("macro", (3, side, side)) == "quick"
+    assert get_recipe(default_recipe("darts", (3, side, side))).large_images == large
+
+
 def test_darts_imagenet_is_dartss_train_imagenet():
     """DARTS' train_imagenet.py: 250 epochs, batch 128, SGD 0.1, wd 3e-5, x0.97 per epoch, smoothing 0.1, ..."""
     r = get_recipe("darts-imagenet")
