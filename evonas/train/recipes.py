@@ -191,7 +191,7 @@ RECIPES.register("darts-imagenet")(
         epochs=250, batch_size=128, lr=0.1, schedule="step", gamma=0.97, momentum=0.9, weight_decay=3e-5,
         grad_clip=5.0, crop_padding=0, flip=True, resized_crop=(0.08, 1.0), jitter=(0.4, 0.4, 0.4, 0.2),
         eval_resize=256 / 224, label_smoothing=0.1, auxiliary_weight=0.4,
-        nets={"darts": {"imagenet": True, "C": 48, "layers": 14, "auxiliary": True}}, large_images=True,
+        nets={"darts": {**get_space("darts").IMAGENET_NET, "auxiliary": True}}, large_images=True,
     )
 )
 #: A CPU smoke run: a few epochs of reduced networks with NAS-Bench-201's optimiser.
