@@ -16,6 +16,13 @@ Usage::
 
     nice -n 19 python benchmarks/bench_top_block.py                  # ~15 min on one core
     nice -n 19 python benchmarks/bench_top_block.py --members synflow --samples 32 --block 50
+    nice -n 19 python benchmarks/bench_top_block.py --variants   # ways of counting SWAP itself, ~1 min
+
+``--variants`` instead counts SWAP's patterns other ways from one forward pass per cell (1
+re-initialisation, seed 0, 16 images): over the whole network (SWAP), summed per activation,
+over the first or last third of the activations (forward order), with batch normalisation
+in evaluation mode (at initialisation: no normalisation at all), and the share of distinct
+values among all activation values.
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ import evonas
 from evonas.data import load_images
 from evonas.errors import EvonasError
 from evonas.evaluators import ArchitectureScorer
+from evonas.fitness.init import gaussian_init_
+from evonas.fitness.swap import _count_distinct_columns, _pack
+from evonas.fitness.taps import activation_signs
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"
@@ -86,15 +96,50 @@ def row(name: str, block: pd.DataFrame, values: np.ndarray, seconds: float | Non
             f"{np.nanmean(pct[skip]):.2f} / {np.nanmean(pct[~skip]):.2f} |{cost}")
 
 
+def variants(frame: pd.DataFrame, samples: int = 16) -> dict[str, np.ndarray]:
+    """SWAP's patterns counted several ways, from one forward pass per cell and BN mode (see ``--variants``)."""
+    inputs = load_images(None, samples=samples).inputs
+    found: dict[str, list[float]] = {}
+    for text in frame["arch"]:
+        net = SPACE.build(SPACE.from_native(text), **SPACE.scoring_net_args)
+        for training in (True, False):
+            gaussian_init_(net, generator=torch.Generator().manual_seed(0))
+            words = activation_signs(net.train(training), inputs, _pack)
+            count = {"swap, BN in training mode (the proxy)": _count_distinct_columns(torch.cat(words, 1), samples)}
+            if not training:
+                count = {"swap, BN in evaluation mode": count["swap, BN in training mode (the proxy)"]}
+            else:
+                third = len(words) // 3
+                count.update({
+                    "swap summed per activation": sum(_count_distinct_columns(w, samples) for w in words),
+                    "swap of the first third": _count_distinct_columns(torch.cat(words[:third], 1), samples),
+                    "swap of the last third": _count_distinct_columns(torch.cat(words[-third:], 1), samples),
+                    "distinct share of all values": (_count_distinct_columns(torch.cat(words, 1), samples)
+                                                     / sum(w.shape[1] for w in words)),
+                })
+            for name, value in count.items():
+                found.setdefault(name, []).append(float(value))
+    return {name: np.asarray(values) for name, values in found.items()}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--block", type=int, default=150, help="how many of the largest cells")
     p.add_argument("--random", type=int, default=60, help="seeded random cells scored beside them")
     p.add_argument("--samples", type=int, default=64, help="images for the second SWAP (the packaged batch has 64)")
     p.add_argument("--members", nargs="*", default=["zico", "synflow", "jacov", "grad_norm", "snip", "nwot"])
+    p.add_argument("--variants", action="store_true", help="count SWAP's patterns other ways instead (block only)")
     args = p.parse_args()
     torch.set_num_threads(1)
     frame = candidates(args.block, args.random)
+    if args.variants:
+        block = frame[frame["in_block"]].reset_index(drop=True)
+        print(f"# {platform.machine()}, {torch.__version__}; the {len(block)} largest NB201 cells, 1 re-initialisation")
+        print("| count | ρ in block | top-1 | top-5 | top-10 | test of top-1 | rank pct, skip 0 → 3 / rest |")
+        print("|---|---|---|---|---|---|---|")
+        for name, values in variants(block).items():
+            print(row(name, block, values, None))
+        return
     mu = float(frame["params"].max())
     reg = lambda s: s * np.exp(-((frame["params"] - mu) ** 2) / mu**2)  # noqa: E731
     columns = {"params": (frame["params"].to_numpy(float), None), "swap (16 images, 4 re-inits)": (frame["swap16"].to_numpy(), None),
