@@ -59,6 +59,9 @@ class RunConfig:
 
     #: what a run folder written before a field existed ran with (so resuming it runs on as it ran)
     BEFORE: typing.ClassVar[dict[str, Any]] = {}
+    #: what a saved ``None`` meant in a run folder written before the run resolved that key's default at its
+    #: start (a resumed run goes on as it ran, and its ``resolved.json`` says so)
+    UNSET_BEFORE: typing.ClassVar[dict[str, Any]] = {}
     #: the :data:`RESUMABLE` keys a run may keep: key -> ``rule(saved, resumed, run_dir)``, why this run keeps it
     #: (``saved``, ``resumed``: what the run ran on and would run on), or None where it may change
     KEPT: typing.ClassVar[dict[str, Callable[[Any, Any, Path], str | None]]] = {}
@@ -115,6 +118,8 @@ class RunConfig:
         user = cls.from_dict(raw, where=str(folder / CONFIG_FILE))
         resolved = (cls.from_dict(read_json(folder, RESOLVED_FILE), where=str(folder / RESOLVED_FILE))
                     if (folder / RESOLVED_FILE).exists() else user)
+        resolved = dataclasses.replace(resolved, **{key: value for key, value in cls.UNSET_BEFORE.items()
+                                                    if getattr(resolved, key) is None})
         changes = {key.replace("-", "_"): value for key, value in (changes or {}).items()}
         given = cls.from_dict({**raw, **changes}, where=where)
         for key in changes:
@@ -423,6 +428,8 @@ class SearchConfig(SearchBase):
 
     #: runs from before ``--window`` were synchronous
     BEFORE: typing.ClassVar[dict[str, Any]] = {"window": 1}
+    #: PRE-NAS runs from before its prior was on by default (issue 30) saved ``prior: null``: they had none
+    UNSET_BEFORE: typing.ClassVar[dict[str, Any]] = {"prior": NO_PRIOR}
 
     proxy: str | None = option(None, "fitness proxy of the proxy evaluator (evonas list proxies; default reg-swap)")
     strategy: str = option("swap-nas", "search strategy (evonas list strategies)")

@@ -317,6 +317,23 @@ def test_a_resumed_run_keeps_the_priors_initial_population_and_never_scores_it_a
         k: v for k, v in b.items() if k != "seconds"}
 
 
+def test_a_folder_from_before_the_default_prior_resumes_as_it_ran_without_one(tmp_path):
+    """Its config saved ``prior: null``, which then meant no prior: the record must not turn it into reg-swap."""
+    import json
+
+    from evonas.cli import main
+
+    run = tmp_path / "old"
+    assert main([*TINY_FLAGS, "--prior", "none", "--evaluations", "6", "--no-progress", "--out", str(run)]) == 0
+    for name in ("config.json", "resolved.json"):  # as a folder written before issue 30 holds them
+        path = run / name
+        path.write_text(json.dumps({**json.loads(path.read_text()), "prior": None}))
+    assert main(["search", "--resume", str(run), "--evaluations", "12", "--no-progress"]) == 0
+    best = json.loads((run / "best.json").read_text())
+    assert json.loads((run / "resolved.json").read_text())["prior"] == "none"
+    assert best["prior"] == "none" and best["prior_scorings"] == 0
+
+
 @pytest.mark.parametrize("value", ["swpa", "None "])
 def test_a_bad_prior_is_refused_in_one_line_before_anything_is_written(tmp_path, capsys, value):
     from evonas.cli import main
