@@ -19,6 +19,12 @@ def test_list_names_each_entry_with_one_line(capsys, kind, expected):
     assert all(len(line.split(None, 1)) == 2 for line in lines), "every entry has a description"
 
 
+def test_list_recipes_says_which_is_the_default_on_large_images(capsys):
+    assert main(["list", "recipes"]) == 0
+    marked = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "px and up" in line]
+    assert marked == ["darts-imagenet"]
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])

@@ -57,8 +57,16 @@ def _predictors() -> list[tuple[str, str]]:
 def _recipes() -> list[tuple[str, str]]:
     from evonas.train import RECIPES
 
+    from evonas.encodings import get_space
+    from evonas.train.recipes import Recipe
+
+    def large(r: Recipe) -> str:
+        """Where :func:`evonas.train.default_recipe` chooses it: images its spaces call large."""
+        sides = sorted({get_space(s).large_side for s in r.nets if get_space(s).large_side is not None})
+        return f" [the default on images of {' / '.join(map(str, sides))} px and up]" if r.large_images and sides else ""
+
     return [(name, f"{r.epochs} epochs, batch {r.batch_size}, lr {r.lr}; networks: "
-                   + "; ".join(f"{s} {','.join(f'{k}={v}' for k, v in a.items())}" for s, a in r.nets.items()))
+                   + "; ".join(f"{s} {','.join(f'{k}={v}' for k, v in a.items())}" for s, a in r.nets.items()) + large(r))
             for name, r in ((n, RECIPES.get(n)) for n in RECIPES.names())]
 
 
