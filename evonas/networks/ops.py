@@ -156,14 +156,13 @@ def _shifted(x: torch.Tensor, kernel: int, stride: int, padding: int, fill: floa
 
 
 def _cpu_inference(pool: nn.Module, x: torch.Tensor) -> bool:
-    """Whether the shifted-view pool applies: a CPU tensor without autograd, a square window, no dilation or ceil mode.
+    """Whether the shifted-view pool applies: a CPU tensor without autograd, a square window, no ceil mode.
 
     On CUDA and under autograd PyTorch's own kernel is used (fast there; and its gradient
     goes to one element of a tie, where ``torch.maximum``'s would be split).
     """
     return (x.device.type == "cpu" and not (torch.is_grad_enabled() and x.requires_grad) and x.dim() == 4
-            and not pool.ceil_mode and all(isinstance(v, int) for v in (pool.kernel_size, pool.stride, pool.padding))
-            and getattr(pool, "dilation", 1) == 1)
+            and not pool.ceil_mode and all(isinstance(v, int) for v in (pool.kernel_size, pool.stride, pool.padding)))
 
 
 class MaxPool(nn.MaxPool2d):
@@ -177,7 +176,7 @@ class MaxPool(nn.MaxPool2d):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.return_indices or not _cpu_inference(self, x):
+        if self.return_indices or self.dilation != 1 or not _cpu_inference(self, x):
             return super().forward(x)
         padded = nn.functional.pad(x, (self.padding,) * 4, value=float("-inf")) if self.padding else x
         out = padded

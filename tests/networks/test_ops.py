@@ -71,6 +71,15 @@ def test_fast_pools_equal_pytorchs_bit_for_bit(shape, kernel, stride, padding):
         assert torch.equal(_bits(got_avg), _bits(want_avg))
 
 
+def test_a_dilated_or_ceil_mode_max_pool_is_pytorchs():
+    from evonas.networks.ops import MaxPool
+
+    x = torch.randn(2, 3, 9, 9, generator=torch.Generator().manual_seed(0))
+    with torch.inference_mode():
+        for options in ({"dilation": 2}, {"ceil_mode": True}):
+            assert torch.equal(MaxPool(3, 2, 1, **options)(x), nn.MaxPool2d(3, 2, 1, **options)(x))
+
+
 def test_fast_pools_propagate_nan_and_keep_pytorchs_gradient():
     from evonas.networks.ops import AvgPool, MaxPool
 
