@@ -125,9 +125,9 @@ def settings(space: str, evaluator: str, tmp: Path, train_npz: str, table: Path 
 
 
 def strategy_options(strategy: str) -> dict:
-    # the prior is off here: it is tested in test_pre_nas and test_costs
+    # PRE-NAS with its default prior (the search's proxy, reg-swap with a table or training), on a few samples
     return {"swap-nas": {"mutations": 2}, "pre-nas": {"candidates": 4, "per_cycle": 2, "predictor": "linear",
-                                                       "prior": "none"}}.get(strategy, {})
+                                                       "prior_samples": 6}}.get(strategy, {})
 
 
 def make_table(space: str, visited: list[str], where: Path) -> Path:
