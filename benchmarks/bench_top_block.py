@@ -79,21 +79,25 @@ def score(frame: pd.DataFrame, proxy: str, samples: int) -> tuple[np.ndarray, fl
     return np.asarray(values, dtype=float), float(np.median(times))
 
 
+def order(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """Rows best first by ``values`` (NaN last, ties in index order)."""
+    return np.lexsort((frame["index"].to_numpy(), -np.nan_to_num(values, nan=-np.inf)))
+
+
 def top_k(frame: pd.DataFrame, values: np.ndarray, k: int) -> float:
-    order = np.lexsort((frame["index"].to_numpy(), -np.nan_to_num(values, nan=-np.inf)))
-    return float(frame["cifar10_valid_acc"].to_numpy()[order[:k]].mean())
+    return float(frame["cifar10_valid_acc"].to_numpy()[order(frame, values)[:k]].mean())
 
 
-def row(name: str, block: pd.DataFrame, values: np.ndarray, seconds: float | None) -> str:
+def row(name: str, block: pd.DataFrame, values: np.ndarray, cost: str | None = None) -> str:
+    """One table row; ``cost`` fills a last column (ms per architecture, or a dash) where the table has one."""
     ok = np.isfinite(values)
     rho = spearmanr(values[ok], block["cifar10_valid_acc"][ok])[0]
     pct = pd.Series(values).rank(pct=True).to_numpy()
     skip = block["skip03"].to_numpy()
-    first = np.lexsort((block["index"].to_numpy(), -np.nan_to_num(values, nan=-np.inf)))[0]
-    cost = "" if seconds is None else f" {1000 * seconds:.0f} |"
+    first = order(block, values)[0]
     return (f"| {name} | {rho:+.3f} | {top_k(block, values, 1):.2f} | {top_k(block, values, 5):.2f} | "
             f"{top_k(block, values, 10):.2f} | {block['cifar10_test_acc'].iloc[first]:.2f} | "
-            f"{np.nanmean(pct[skip]):.2f} / {np.nanmean(pct[~skip]):.2f} |{cost}")
+            f"{np.nanmean(pct[skip]):.2f} / {np.nanmean(pct[~skip]):.2f} |" + ("" if cost is None else f" {cost} |"))
 
 
 def variants(frame: pd.DataFrame, samples: int = 16) -> dict[str, np.ndarray]:
@@ -138,7 +142,7 @@ def main() -> None:
         print("| count | ρ in block | top-1 | top-5 | top-10 | test of top-1 | rank pct, skip 0 → 3 / rest |")
         print("|---|---|---|---|---|---|---|")
         for name, values in variants(block).items():
-            print(row(name, block, values, None))
+            print(row(name, block, values))
         return
     mu = float(frame["params"].max())
     reg = lambda s: s * np.exp(-((frame["params"] - mu) ** 2) / mu**2)  # noqa: E731
@@ -157,14 +161,14 @@ def main() -> None:
     print("| proxy | ρ in block | top-1 | top-5 | top-10 | test of top-1 | rank pct, skip 0 → 3 / rest | ms/arch |")
     print("|---|---|---|---|---|---|---|---|")
     for name, (values, seconds) in columns.items():
-        print(row(name, block, values[: n], seconds) + ("" if seconds is not None else " — |"))
+        print(row(name, block, values[:n], "—" if seconds is None else f"{1000 * seconds:.0f}"))
     reg16 = columns["reg-swap (16 images)"][0][:n]
     for member in args.members:
         values = columns[member][0][:n]
         ok = np.isfinite(values)
         total = np.full(n, np.nan)
         total[ok] = np.log(rankdata(reg16[ok]) / ok.sum()) + np.log(rankdata(values[ok]) / ok.sum())
-        print(row(f"reg-swap + {member} (log ranks in the block)", block, total, None) + " — |")
+        print(row(f"reg-swap + {member} (log ranks in the block)", block, total, "—"))
 
 
 if __name__ == "__main__":
